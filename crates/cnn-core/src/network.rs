@@ -1,0 +1,436 @@
+//! The generator network (architecture A): parameters, seeded construction and the
+//! forward-Euler step.
+
+use crate::seeds::{stream_rng, Stream};
+use crate::{CoreError, Csr};
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// How the readout weights start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitialWeights {
+    /// w = 0 (the paper's default).
+    Zero,
+    /// Nonzero entries ~ Normal(0, 1/(p_z N_G)).
+    Gaussian,
+}
+
+/// Parameters of the generator network and its readouts.
+///
+/// Names follow Sussillo & Abbott (2009); the paper's values are in
+/// [`GeneratorSpec::paper`]. Nothing here has a silent default: callers name every value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratorSpec {
+    /// Number of generator units N_G (>= 1).
+    pub n_g: usize,
+    /// Connection probability of J^GG, in (0, 1].
+    pub p_gg: f64,
+    /// Recurrent gain g_GG (>= 0; chaotic above 1).
+    pub g_gg: f64,
+    /// Readout feedback gain g_Gz (>= 0).
+    pub g_gz: f64,
+    /// Fraction of units with trainable readout weights, in (0, 1].
+    pub p_z: f64,
+    /// Number of readouts z_k (>= 1).
+    pub n_out: usize,
+    /// Membrane time constant tau in ms (> 0).
+    pub tau_ms: f64,
+    /// Integration step in ms, 0 < dt < tau.
+    pub dt_ms: f64,
+    /// Initial readout weights.
+    pub w_init: InitialWeights,
+}
+
+impl GeneratorSpec {
+    /// The paper's defaults (Figs 2-5): N_G = 1000, p_GG = 0.1, g_GG = 1.5, g_Gz = 1,
+    /// p_z = 1, tau = 10 ms, and the notebook's dt = 0.1 ms, w(0) = 0.
+    pub fn paper(n_out: usize) -> Self {
+        Self {
+            n_g: 1000,
+            p_gg: 0.1,
+            g_gg: 1.5,
+            g_gz: 1.0,
+            p_z: 1.0,
+            n_out,
+            tau_ms: 10.0,
+            dt_ms: 0.1,
+            w_init: InitialWeights::Zero,
+        }
+    }
+
+    /// Checks every range; the error names the parameter and the allowed range.
+    pub fn validate(&self) -> Result<(), CoreError> {
+        fn range(name: &'static str, v: f64, ok: bool, allowed: &'static str) -> Result<(), CoreError> {
+            if ok && v.is_finite() {
+                Ok(())
+            } else {
+                Err(CoreError::OutOfRange { name, value: format!("{v}"), allowed })
+            }
+        }
+        if self.n_g == 0 || self.n_g > u32::MAX as usize {
+            return Err(CoreError::OutOfRange {
+                name: "n_g",
+                value: self.n_g.to_string(),
+                allowed: "an integer >= 1",
+            });
+        }
+        if self.n_out == 0 {
+            return Err(CoreError::OutOfRange {
+                name: "n_out",
+                value: "0".into(),
+                allowed: "at least one output",
+            });
+        }
+        range("p_gg", self.p_gg, self.p_gg > 0.0 && self.p_gg <= 1.0, "0 < p_gg <= 1")?;
+        range("p_z", self.p_z, self.p_z > 0.0 && self.p_z <= 1.0, "0 < p_z <= 1")?;
+        range("g_gg", self.g_gg, self.g_gg >= 0.0, "g_gg >= 0 (finite)")?;
+        range("g_gz", self.g_gz, self.g_gz >= 0.0, "g_gz >= 0 (finite)")?;
+        range("tau_ms", self.tau_ms, self.tau_ms > 0.0, "tau_ms > 0")?;
+        range("dt_ms", self.dt_ms, self.dt_ms > 0.0 && self.dt_ms < self.tau_ms, "0 < dt_ms < tau_ms")?;
+        Ok(())
+    }
+}
+
+/// A generator network with its readouts: connectivity, weights and state.
+///
+/// `J^GG` is stored without the gain `g_GG`. Readout weights are stored output-major:
+/// `w()[k * n_g + i]` is the weight from unit `i` to output `k`; entries of units outside
+/// [`Network::readout_units`] stay 0. All outputs share the same readout units, so one
+/// RLS matrix P serves all of them.
+#[derive(Debug, Clone)]
+pub struct Network {
+    spec: GeneratorSpec,
+    j_gg: Csr,
+    /// Row-major N_G x N_out.
+    j_gz: Vec<f64>,
+    readout_units: Vec<u32>,
+    w: Vec<f64>,
+    x: Vec<f64>,
+    r: Vec<f64>,
+    z: Vec<f64>,
+    scratch: Vec<f64>,
+    finite: bool,
+}
+
+impl Network {
+    /// Draws a network from `seed` (see [`crate::seeds`] for which stream draws what).
+    pub fn build(spec: GeneratorSpec, seed: u64) -> Result<Self, CoreError> {
+        spec.validate()?;
+        let n = spec.n_g;
+        let n_out = spec.n_out;
+
+        let mut rng = stream_rng(seed, Stream::Jgg);
+        let sd = 1.0 / (spec.p_gg * n as f64).sqrt();
+        let expected = (spec.p_gg * (n * n) as f64 * 1.05) as usize + 16;
+        let mut indptr = Vec::with_capacity(n + 1);
+        let mut indices = Vec::with_capacity(expected);
+        let mut data = Vec::with_capacity(expected);
+        indptr.push(0);
+        for _i in 0..n {
+            for j in 0..n {
+                let u: f64 = rng.random();
+                if u < spec.p_gg {
+                    let v: f64 = StandardNormal.sample(&mut rng);
+                    indices.push(j as u32);
+                    data.push(v * sd);
+                }
+            }
+            indptr.push(indices.len());
+        }
+        let j_gg = Csr::from_parts(n, n, indptr, indices, data)?;
+
+        let mut rng = stream_rng(seed, Stream::Jgz);
+        let j_gz: Vec<f64> = (0..n * n_out).map(|_| rng.random_range(-1.0..1.0)).collect();
+
+        let mut rng = stream_rng(seed, Stream::ReadoutMask);
+        let readout_units: Vec<u32> = (0..n as u32)
+            .filter(|_| {
+                let u: f64 = rng.random();
+                u < spec.p_z
+            })
+            .collect();
+        if readout_units.is_empty() {
+            return Err(CoreError::Inconsistent(format!(
+                "p_z = {} with n_g = {} selected no readout unit; raise p_z or n_g",
+                spec.p_z, spec.n_g
+            )));
+        }
+
+        let mut w = vec![0.0; n * n_out];
+        if spec.w_init == InitialWeights::Gaussian {
+            let mut rng = stream_rng(seed, Stream::InitialW);
+            let sd = 1.0 / (spec.p_z * n as f64).sqrt();
+            for k in 0..n_out {
+                for &i in &readout_units {
+                    let v: f64 = StandardNormal.sample(&mut rng);
+                    w[k * n + i as usize] = v * sd;
+                }
+            }
+        }
+
+        let mut rng = stream_rng(seed, Stream::InitialX);
+        let x: Vec<f64> = (0..n)
+            .map(|_| {
+                let v: f64 = StandardNormal.sample(&mut rng);
+                0.5 * v
+            })
+            .collect();
+        let mut rng = stream_rng(seed, Stream::InitialZ);
+        let z: Vec<f64> = (0..n_out)
+            .map(|_| {
+                let v: f64 = StandardNormal.sample(&mut rng);
+                0.5 * v
+            })
+            .collect();
+        Self::from_parts(spec, j_gg, j_gz, readout_units, w, x, z)
+    }
+
+    /// Assembles a network from stored parts (e.g. read back from a run file).
+    /// `r` is set to `tanh(x)`; `z` is taken as given.
+    pub fn from_parts(
+        spec: GeneratorSpec,
+        j_gg: Csr,
+        j_gz: Vec<f64>,
+        readout_units: Vec<u32>,
+        w: Vec<f64>,
+        x: Vec<f64>,
+        z: Vec<f64>,
+    ) -> Result<Self, CoreError> {
+        spec.validate()?;
+        let n = spec.n_g;
+        let n_out = spec.n_out;
+        if j_gg.n_rows() != n || j_gg.n_cols() != n {
+            return Err(CoreError::Dimension { what: "J_GG rows", expected: n, got: j_gg.n_rows() });
+        }
+        check_len("J_Gz", n * n_out, j_gz.len())?;
+        check_len("w", n * n_out, w.len())?;
+        check_len("x", n, x.len())?;
+        check_len("z", n_out, z.len())?;
+        if readout_units.windows(2).any(|p| p[0] >= p[1]) || readout_units.iter().any(|&i| i as usize >= n) {
+            return Err(CoreError::Inconsistent(
+                "readout units must be strictly increasing unit indices below n_g".into(),
+            ));
+        }
+        let r = x.iter().map(|v| v.tanh()).collect();
+        let finite = x.iter().chain(&z).chain(&w).all(|v| v.is_finite());
+        Ok(Self { spec, j_gg, j_gz, readout_units, w, x, r, z, scratch: vec![0.0; n], finite })
+    }
+
+    /// Advances one step of forward Euler using the current readouts as feedback.
+    ///
+    /// `x <- x + (dt/tau)(-x + g_GG J^GG r + g_Gz J^Gz z)` with the previous `r` and `z`,
+    /// then `r = tanh(x)`, then `z = w . r`. Allocation-free.
+    pub fn step(&mut self) {
+        // Move z out so the same code path serves both step variants without copying.
+        let z = std::mem::take(&mut self.z);
+        self.integrate(&z);
+        self.z = z;
+        self.compute_readouts();
+    }
+
+    /// Like [`Network::step`] but feeds back `feedback` (one value per output) instead of
+    /// `z`, e.g. teacher forcing or a mixture of target and output.
+    pub fn step_with_feedback(&mut self, feedback: &[f64]) {
+        assert_eq!(feedback.len(), self.spec.n_out, "feedback has wrong length");
+        self.integrate(feedback);
+        self.compute_readouts();
+    }
+
+    fn integrate(&mut self, feedback: &[f64]) {
+        let n_out = self.spec.n_out;
+        let a = self.spec.dt_ms / self.spec.tau_ms;
+        let g_gg = self.spec.g_gg;
+        let g_gz = self.spec.g_gz;
+        self.j_gg.matvec(&self.r, &mut self.scratch);
+        let mut finite = true;
+        for i in 0..self.x.len() {
+            let fb_row = &self.j_gz[i * n_out..(i + 1) * n_out];
+            let mut fb = 0.0;
+            for (jk, zk) in fb_row.iter().zip(feedback) {
+                fb += jk * zk;
+            }
+            let xi = self.x[i];
+            let xn = xi + a * (-xi + g_gg * self.scratch[i] + g_gz * fb);
+            finite &= xn.is_finite();
+            self.x[i] = xn;
+            self.r[i] = xn.tanh();
+        }
+        self.finite = finite;
+    }
+
+    /// Recomputes `z = w . r` for every output.
+    pub fn compute_readouts(&mut self) {
+        let n = self.spec.n_g;
+        for k in 0..self.spec.n_out {
+            self.z[k] = dot(&self.w[k * n..(k + 1) * n], &self.r);
+        }
+        self.finite &= self.z.iter().all(|v| v.is_finite());
+    }
+
+    /// False once the state or an output became NaN or infinite.
+    pub fn is_finite(&self) -> bool {
+        self.finite
+    }
+
+    /// The parameters.
+    pub fn spec(&self) -> &GeneratorSpec {
+        &self.spec
+    }
+    /// J^GG without the gain.
+    pub fn j_gg(&self) -> &Csr {
+        &self.j_gg
+    }
+    /// J^Gz, row-major N_G x N_out.
+    pub fn j_gz(&self) -> &[f64] {
+        &self.j_gz
+    }
+    /// Units with trainable readout weights (strictly increasing).
+    pub fn readout_units(&self) -> &[u32] {
+        &self.readout_units
+    }
+    /// Readout weights, output-major (`w[k * n_g + i]`).
+    pub fn w(&self) -> &[f64] {
+        &self.w
+    }
+    /// Mutable readout weights (learning rules write here).
+    pub fn w_mut(&mut self) -> &mut [f64] {
+        &mut self.w
+    }
+    /// The weights of output `k`.
+    pub fn w_output(&self, k: usize) -> &[f64] {
+        let n = self.spec.n_g;
+        &self.w[k * n..(k + 1) * n]
+    }
+    /// Membrane potentials x.
+    pub fn x(&self) -> &[f64] {
+        &self.x
+    }
+    /// Rates r = tanh(x).
+    pub fn r(&self) -> &[f64] {
+        &self.r
+    }
+    /// Readouts z.
+    pub fn z(&self) -> &[f64] {
+        &self.z
+    }
+    /// Replaces the state (x and z); r is recomputed.
+    pub fn set_state(&mut self, x: &[f64], z: &[f64]) -> Result<(), CoreError> {
+        check_len("x", self.x.len(), x.len())?;
+        check_len("z", self.z.len(), z.len())?;
+        self.x.copy_from_slice(x);
+        self.z.copy_from_slice(z);
+        for (ri, xi) in self.r.iter_mut().zip(&self.x) {
+            *ri = xi.tanh();
+        }
+        self.finite = self.x.iter().chain(&self.z).all(|v| v.is_finite());
+        Ok(())
+    }
+}
+
+fn check_len(what: &'static str, expected: usize, got: usize) -> Result<(), CoreError> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(CoreError::Dimension { what, expected, got })
+    }
+}
+
+/// Dot product with four accumulators (a plain `.sum()` does not vectorise).
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let mut acc = [0.0f64; 4];
+    let ca = a.chunks_exact(4);
+    let cb = b.chunks_exact(4);
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        acc[0] += x[0] * y[0];
+        acc[1] += x[1] * y[1];
+        acc[2] += x[2] * y[2];
+        acc[3] += x[3] * y[3];
+    }
+    for (x, y) in ra.iter().zip(rb) {
+        acc[0] += x * y;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small(n: usize) -> GeneratorSpec {
+        GeneratorSpec { n_g: n, ..GeneratorSpec::paper(2) }
+    }
+
+    #[test]
+    fn same_seed_same_network() {
+        let a = Network::build(small(50), 3).expect("build");
+        let b = Network::build(small(50), 3).expect("build");
+        let c = Network::build(small(50), 4).expect("build");
+        assert_eq!(a.j_gg(), b.j_gg());
+        assert_eq!(a.x(), b.x());
+        assert_ne!(a.x(), c.x());
+    }
+
+    #[test]
+    fn connectivity_statistics() {
+        let net = Network::build(small(400), 1).expect("build");
+        let nnz = net.j_gg().nnz() as f64;
+        let expected = 0.1 * 400.0 * 400.0;
+        assert!((nnz - expected).abs() < 4.0 * expected.sqrt(), "nnz {nnz}");
+        let var: f64 = net.j_gg().data().iter().map(|v| v * v).sum::<f64>() / nnz;
+        assert!((var * 0.1 * 400.0 - 1.0).abs() < 0.05, "variance {var}");
+        assert!(net.j_gz().iter().all(|v| (-1.0..1.0).contains(v)));
+    }
+
+    #[test]
+    fn euler_step_matches_formula() {
+        let mut net = Network::build(small(30), 9).expect("build");
+        let dense = net.j_gg().to_dense();
+        let (x0, r0, z0) = (net.x().to_vec(), net.r().to_vec(), net.z().to_vec());
+        net.w_mut()[5] = 0.3;
+        net.step();
+        let s = net.spec().clone();
+        for i in 0..30 {
+            let rec: f64 = (0..30).map(|j| dense[i * 30 + j] * r0[j]).sum();
+            let fb: f64 = (0..2).map(|k| net.j_gz()[i * 2 + k] * z0[k]).sum();
+            let want = x0[i] + s.dt_ms / s.tau_ms * (-x0[i] + s.g_gg * rec + s.g_gz * fb);
+            assert!((net.x()[i] - want).abs() < 1e-12);
+            assert_eq!(net.r()[i], net.x()[i].tanh());
+        }
+        assert!((net.z()[0] - 0.3 * net.r()[5]).abs() < 1e-15);
+        assert_eq!(net.z()[1], 0.0);
+    }
+
+    #[test]
+    fn validation_names_the_parameter() {
+        let mut s = small(10);
+        s.dt_ms = 10.0;
+        let e = s.validate().expect_err("dt >= tau");
+        assert!(e.to_string().contains("dt_ms"));
+        let mut s = small(10);
+        s.p_gg = 0.0;
+        assert!(s.validate().expect_err("p").to_string().contains("p_gg"));
+        let mut s = small(10);
+        s.n_g = 0;
+        assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn sparse_readout_selects_a_subset() {
+        let s = GeneratorSpec { p_z: 0.3, w_init: InitialWeights::Gaussian, ..small(200) };
+        let net = Network::build(s, 2).expect("build");
+        let k = net.readout_units().len();
+        assert!(k > 30 && k < 90, "{k}");
+        let nonzero = net.w_output(0).iter().filter(|v| **v != 0.0).count();
+        assert_eq!(nonzero, k);
+    }
+
+    #[test]
+    fn dot_matches_naive() {
+        let a: Vec<f64> = (0..13).map(|i| i as f64 * 0.5).collect();
+        let b: Vec<f64> = (0..13).map(|i| 1.0 - i as f64).collect();
+        let naive: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((dot(&a, &b) - naive).abs() < 1e-12);
+    }
+}
