@@ -1,1 +1,41 @@
-//! placeholder
+//! # cnn-train: FORCE learning by recursive least squares
+//!
+//! - [`Rls`]: the O(N^2), allocation-free RLS update in the spec's order (error with the
+//!   old weights, `k = P r`, `c = 1/(1 + r.k)`, `P -= c k k^T`, `w -= c e k`), one P
+//!   shared by all outputs;
+//! - [`Trainer`]: the executor that runs the spontaneous, train and test phases, reports
+//!   to [`cnn_core::Observer`]s and returns an [`Outcome`] (termination reason, metrics
+//!   per phase and output, success flag);
+//! - [`metrics`]: metric definitions and the documented [`SuccessCriterion`].
+//!
+//! ```
+//! use cnn_core::{FnTarget, GeneratorSpec, Network};
+//! use cnn_train::{Protocol, Trainer};
+//!
+//! let spec = GeneratorSpec { n_g: 300, dt_ms: 1.0, ..GeneratorSpec::paper(1) };
+//! let mut net = Network::build(spec, 1)?;
+//! let target = FnTarget::new(1, Some(600.0), |t, out| {
+//!     out[0] = (2.0 * std::f64::consts::PI * t / 600.0).sin();
+//! });
+//! let protocol = Protocol {
+//!     spontaneous_ms: 100.0,
+//!     train_ms: 6000.0,
+//!     test_ms: 1200.0,
+//!     learn_every_ms: 2.0,
+//!     alpha: 1.0,
+//! };
+//! let outcome = Trainer::new(&mut net, &target, protocol)?.run()?;
+//! let train = &outcome.metrics[1].outputs[0];
+//! assert!(train.mae < 0.05, "training error {}", train.mae);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod error;
+pub mod metrics;
+pub mod rls;
+pub mod trainer;
+
+pub use error::TrainError;
+pub use metrics::{OutputMetrics, PhaseMetrics, SuccessCriterion};
+pub use rls::{Gain, Rls};
+pub use trainer::{whole_steps, Outcome, Protocol, Steps, Termination, Trainer};
