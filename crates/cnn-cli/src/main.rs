@@ -1,1 +1,145 @@
-fn main() {}
+//! `cnn`: train chaotic rate networks with FORCE learning from TOML configs.
+//!
+//! Exit codes: 0 success, 1 the run finished but training failed or diverged, 2 bad
+//! input (config, arguments, files).
+
+mod config;
+mod presets;
+mod progress;
+mod run;
+mod targets;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Train chaotic recurrent rate networks with FORCE learning (Sussillo & Abbott 2009).
+#[derive(Parser)]
+#[command(name = "cnn", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run an experiment and write an HDF5 run file.
+    Run {
+        /// A config file or a preset name (default: the Figure 2 preset `fig2-periodic`).
+        config: Option<String>,
+        /// Output file (default: NAME.h5 in the current directory).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Override a config key, e.g. --set network.g_gg=1.2 (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
+        /// No progress bar and no summary.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Check a config (and its overrides) without running it.
+    Validate {
+        /// A config file or a preset name.
+        config: String,
+        /// Override a config key (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Print the resolved config (every key, defaults filled in).
+        #[arg(long)]
+        print: bool,
+    },
+    /// List the presets, or print one with `cnn presets show NAME`.
+    Presets {
+        #[command(subcommand)]
+        action: Option<PresetAction>,
+    },
+    /// Summarise a run file.
+    Info {
+        /// The HDF5 run file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum PresetAction {
+    /// Print a preset's TOML.
+    Show {
+        /// Preset name (see `cnn presets`).
+        name: String,
+    },
+}
+
+/// An error with the exit code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    /// 1: the run failed; 2: bad input.
+    pub code: u8,
+    /// What to tell the user.
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad input (exit 2).
+    pub fn input(e: impl std::fmt::Display) -> Self {
+        Self {
+            code: 2,
+            message: e.to_string(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run {
+            config,
+            out,
+            set,
+            force,
+            quiet,
+        } => run::run(config.as_deref(), out, &set, force, quiet),
+        Command::Validate { config, set, print } => run::validate(&config, &set, print),
+        Command::Presets { action: None } => {
+            for (name, text) in presets::PRESETS {
+                let default = if *name == presets::DEFAULT {
+                    " (default)"
+                } else {
+                    ""
+                };
+                println!(
+                    "{name}{default}\n    {}\n    expect: {}",
+                    presets::field(text, "description"),
+                    presets::field(text, "expect")
+                );
+            }
+            Ok(0)
+        }
+        Command::Presets {
+            action: Some(PresetAction::Show { name }),
+        } => match presets::get(&name) {
+            Some(text) => {
+                print!("{text}");
+                Ok(0)
+            }
+            None => Err(Failure::input(format!(
+                "no preset named `{name}`; presets: {}",
+                presets::PRESETS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        },
+        Command::Info { file } => run::info(&file),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -32,7 +32,9 @@ impl Csr {
             )));
         }
         if indptr[0] != 0 || indptr.windows(2).any(|w| w[0] > w[1]) {
-            return Err(CoreError::Sparse("indptr must start at 0 and be non-decreasing".into()));
+            return Err(CoreError::Sparse(
+                "indptr must start at 0 and be non-decreasing".into(),
+            ));
         }
         let nnz = indptr[n_rows];
         if indices.len() != nnz || data.len() != nnz {
@@ -43,9 +45,17 @@ impl Csr {
             )));
         }
         if let Some(bad) = indices.iter().find(|&&j| j as usize >= n_cols) {
-            return Err(CoreError::Sparse(format!("column index {bad} >= n_cols = {n_cols}")));
+            return Err(CoreError::Sparse(format!(
+                "column index {bad} >= n_cols = {n_cols}"
+            )));
         }
-        Ok(Self { n_rows, n_cols, indptr, indices, data })
+        Ok(Self {
+            n_rows,
+            n_cols,
+            indptr,
+            indices,
+            data,
+        })
     }
 
     /// Number of rows (postsynaptic units).

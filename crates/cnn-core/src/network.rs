@@ -60,11 +60,20 @@ impl GeneratorSpec {
 
     /// Checks every range; the error names the parameter and the allowed range.
     pub fn validate(&self) -> Result<(), CoreError> {
-        fn range(name: &'static str, v: f64, ok: bool, allowed: &'static str) -> Result<(), CoreError> {
+        fn range(
+            name: &'static str,
+            v: f64,
+            ok: bool,
+            allowed: &'static str,
+        ) -> Result<(), CoreError> {
             if ok && v.is_finite() {
                 Ok(())
             } else {
-                Err(CoreError::OutOfRange { name, value: format!("{v}"), allowed })
+                Err(CoreError::OutOfRange {
+                    name,
+                    value: format!("{v}"),
+                    allowed,
+                })
             }
         }
         if self.n_g == 0 || self.n_g > u32::MAX as usize {
@@ -81,12 +90,27 @@ impl GeneratorSpec {
                 allowed: "at least one output",
             });
         }
-        range("p_gg", self.p_gg, self.p_gg > 0.0 && self.p_gg <= 1.0, "0 < p_gg <= 1")?;
-        range("p_z", self.p_z, self.p_z > 0.0 && self.p_z <= 1.0, "0 < p_z <= 1")?;
+        range(
+            "p_gg",
+            self.p_gg,
+            self.p_gg > 0.0 && self.p_gg <= 1.0,
+            "0 < p_gg <= 1",
+        )?;
+        range(
+            "p_z",
+            self.p_z,
+            self.p_z > 0.0 && self.p_z <= 1.0,
+            "0 < p_z <= 1",
+        )?;
         range("g_gg", self.g_gg, self.g_gg >= 0.0, "g_gg >= 0 (finite)")?;
         range("g_gz", self.g_gz, self.g_gz >= 0.0, "g_gz >= 0 (finite)")?;
         range("tau_ms", self.tau_ms, self.tau_ms > 0.0, "tau_ms > 0")?;
-        range("dt_ms", self.dt_ms, self.dt_ms > 0.0 && self.dt_ms < self.tau_ms, "0 < dt_ms < tau_ms")?;
+        range(
+            "dt_ms",
+            self.dt_ms,
+            self.dt_ms > 0.0 && self.dt_ms < self.tau_ms,
+            "0 < dt_ms < tau_ms",
+        )?;
         Ok(())
     }
 }
@@ -140,7 +164,9 @@ impl Network {
         let j_gg = Csr::from_parts(n, n, indptr, indices, data)?;
 
         let mut rng = stream_rng(seed, Stream::Jgz);
-        let j_gz: Vec<f64> = (0..n * n_out).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let j_gz: Vec<f64> = (0..n * n_out)
+            .map(|_| rng.random_range(-1.0..1.0))
+            .collect();
 
         let mut rng = stream_rng(seed, Stream::ReadoutMask);
         let readout_units: Vec<u32> = (0..n as u32)
@@ -200,20 +226,37 @@ impl Network {
         let n = spec.n_g;
         let n_out = spec.n_out;
         if j_gg.n_rows() != n || j_gg.n_cols() != n {
-            return Err(CoreError::Dimension { what: "J_GG rows", expected: n, got: j_gg.n_rows() });
+            return Err(CoreError::Dimension {
+                what: "J_GG rows",
+                expected: n,
+                got: j_gg.n_rows(),
+            });
         }
         check_len("J_Gz", n * n_out, j_gz.len())?;
         check_len("w", n * n_out, w.len())?;
         check_len("x", n, x.len())?;
         check_len("z", n_out, z.len())?;
-        if readout_units.windows(2).any(|p| p[0] >= p[1]) || readout_units.iter().any(|&i| i as usize >= n) {
+        if readout_units.windows(2).any(|p| p[0] >= p[1])
+            || readout_units.iter().any(|&i| i as usize >= n)
+        {
             return Err(CoreError::Inconsistent(
                 "readout units must be strictly increasing unit indices below n_g".into(),
             ));
         }
         let r = x.iter().map(|v| v.tanh()).collect();
         let finite = x.iter().chain(&z).chain(&w).all(|v| v.is_finite());
-        Ok(Self { spec, j_gg, j_gz, readout_units, w, x, r, z, scratch: vec![0.0; n], finite })
+        Ok(Self {
+            spec,
+            j_gg,
+            j_gz,
+            readout_units,
+            w,
+            x,
+            r,
+            z,
+            scratch: vec![0.0; n],
+            finite,
+        })
     }
 
     /// Advances one step of forward Euler using the current readouts as feedback.
@@ -331,7 +374,11 @@ fn check_len(what: &'static str, expected: usize, got: usize) -> Result<(), Core
     if expected == got {
         Ok(())
     } else {
-        Err(CoreError::Dimension { what, expected, got })
+        Err(CoreError::Dimension {
+            what,
+            expected,
+            got,
+        })
     }
 }
 
@@ -359,7 +406,10 @@ mod tests {
     use super::*;
 
     fn small(n: usize) -> GeneratorSpec {
-        GeneratorSpec { n_g: n, ..GeneratorSpec::paper(2) }
+        GeneratorSpec {
+            n_g: n,
+            ..GeneratorSpec::paper(2)
+        }
     }
 
     #[test]
@@ -418,7 +468,11 @@ mod tests {
 
     #[test]
     fn sparse_readout_selects_a_subset() {
-        let s = GeneratorSpec { p_z: 0.3, w_init: InitialWeights::Gaussian, ..small(200) };
+        let s = GeneratorSpec {
+            p_z: 0.3,
+            w_init: InitialWeights::Gaussian,
+            ..small(200)
+        };
         let net = Network::build(s, 2).expect("build");
         let k = net.readout_units().len();
         assert!(k > 30 && k < 90, "{k}");

@@ -113,7 +113,9 @@ impl SuccessCriterion {
 
     /// Applies the criterion to the metrics of a finished run.
     pub fn judge(&self, phases: &[PhaseMetrics]) -> bool {
-        let test = phases.iter().find(|p| p.phase == Phase::Test && p.steps > 0);
+        let test = phases
+            .iter()
+            .find(|p| p.phase == Phase::Test && p.steps > 0);
         if let Some(test) = test {
             return test.outputs.iter().all(|o| {
                 o.best_corr >= self.min_corr
@@ -121,8 +123,14 @@ impl SuccessCriterion {
                     && o.amp_ratio <= self.max_amp_ratio
             });
         }
-        match phases.iter().find(|p| p.phase == Phase::Train && p.steps > 0) {
-            Some(train) => train.outputs.iter().all(|o| o.rms_norm <= self.max_train_rms_norm),
+        match phases
+            .iter()
+            .find(|p| p.phase == Phase::Train && p.steps > 0)
+        {
+            Some(train) => train
+                .outputs
+                .iter()
+                .all(|o| o.rms_norm <= self.max_train_rms_norm),
             None => false,
         }
     }
@@ -151,7 +159,13 @@ pub(crate) struct PhaseAccumulator {
 }
 
 impl PhaseAccumulator {
-    pub(crate) fn new(phase: Phase, n_out: usize, stride: u64, first_period_steps: u64, expected_steps: u64) -> Self {
+    pub(crate) fn new(
+        phase: Phase,
+        n_out: usize,
+        stride: u64,
+        first_period_steps: u64,
+        expected_steps: u64,
+    ) -> Self {
         let samples = (expected_steps / stride.max(1)) as usize + 1;
         Self {
             phase,
@@ -201,7 +215,12 @@ impl PhaseAccumulator {
         self.last_dw.copy_from_slice(dw_norm);
     }
 
-    pub(crate) fn finish(&self, dt_ms: f64, period_ms: Option<f64>, w_norm: &[f64]) -> PhaseMetrics {
+    pub(crate) fn finish(
+        &self,
+        dt_ms: f64,
+        period_ms: Option<f64>,
+        w_norm: &[f64],
+    ) -> PhaseMetrics {
         let n = self.steps as f64;
         let sample_ms = self.stride as f64 * dt_ms;
         let n_samples = self.z_samples.len() / self.n_out.max(1);
@@ -215,8 +234,12 @@ impl PhaseAccumulator {
                 let std_f = var(self.sum_f[k], self.sum_f2[k]).sqrt();
                 let std_z = var(self.sum_z[k], self.sum_z2[k]).sqrt();
                 let rms = (self.sum_sq[k] / n).sqrt();
-                let zk: Vec<f64> = (0..n_samples).map(|t| self.z_samples[t * self.n_out + k]).collect();
-                let fk: Vec<f64> = (0..n_samples).map(|t| self.f_samples[t * self.n_out + k]).collect();
+                let zk: Vec<f64> = (0..n_samples)
+                    .map(|t| self.z_samples[t * self.n_out + k])
+                    .collect();
+                let fk: Vec<f64> = (0..n_samples)
+                    .map(|t| self.f_samples[t * self.n_out + k])
+                    .collect();
                 let (best_corr, best_lag) = best_lagged_correlation(&zk, &fk, max_lag);
                 OutputMetrics {
                     mae: self.sum_abs[k] / n,
@@ -231,7 +254,12 @@ impl PhaseAccumulator {
                 }
             })
             .collect();
-        PhaseMetrics { phase: self.phase, steps: self.steps, duration_ms: n * dt_ms, outputs }
+        PhaseMetrics {
+            phase: self.phase,
+            steps: self.steps,
+            duration_ms: n * dt_ms,
+            outputs,
+        }
     }
 }
 
@@ -326,12 +354,26 @@ mod tests {
             w_norm: 0.2,
             dw_norm: 0.0,
         };
-        let bad = OutputMetrics { best_corr: 0.3, ..good };
-        let ph = |phase, o| PhaseMetrics { phase, steps: 10, duration_ms: 1.0, outputs: vec![o] };
+        let bad = OutputMetrics {
+            best_corr: 0.3,
+            ..good
+        };
+        let ph = |phase, o| PhaseMetrics {
+            phase,
+            steps: 10,
+            duration_ms: 1.0,
+            outputs: vec![o],
+        };
         let c = SuccessCriterion::DEFAULT;
         assert!(c.judge(&[ph(Phase::Train, good), ph(Phase::Test, good)]));
         assert!(!c.judge(&[ph(Phase::Train, good), ph(Phase::Test, bad)]));
         assert!(c.judge(&[ph(Phase::Train, good)]));
-        assert!(!c.judge(&[ph(Phase::Train, OutputMetrics { rms_norm: 0.5, ..good })]));
+        assert!(!c.judge(&[ph(
+            Phase::Train,
+            OutputMetrics {
+                rms_norm: 0.5,
+                ..good
+            }
+        )]));
     }
 }

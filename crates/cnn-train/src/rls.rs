@@ -54,7 +54,11 @@ impl Rls {
         for i in 0..n {
             p[i * n + i] = 1.0 / alpha;
         }
-        Ok(Self { n, p, k: vec![0.0; n] })
+        Ok(Self {
+            n,
+            p,
+            k: vec![0.0; n],
+        })
     }
 
     /// Number of rates P is defined over.
@@ -91,7 +95,11 @@ impl Rls {
         let denominator = 1.0 + cnn_core::dot(r, &self.k);
         let k_norm = cnn_core::dot(&self.k, &self.k).sqrt();
         if !(denominator > 0.0 && denominator.is_finite()) {
-            return Gain { c: f64::NAN, denominator, k_norm };
+            return Gain {
+                c: f64::NAN,
+                denominator,
+                k_norm,
+            };
         }
         let c = 1.0 / denominator;
         for i in 0..n {
@@ -101,7 +109,11 @@ impl Rls {
                 *pij -= c * (ki * kj);
             }
         }
-        Gain { c, denominator, k_norm }
+        Gain {
+            c,
+            denominator,
+            k_norm,
+        }
     }
 
     /// Step 4 for one weight vector over the same rates: `w -= c e k`.
@@ -127,7 +139,9 @@ impl Rls {
 
     /// Smallest diagonal entry of P (must stay positive).
     pub fn min_diagonal(&self) -> f64 {
-        (0..self.n).map(|i| self.p[i * self.n + i]).fold(f64::INFINITY, f64::min)
+        (0..self.n)
+            .map(|i| self.p[i * self.n + i])
+            .fold(f64::INFINITY, f64::min)
     }
 }
 
@@ -171,7 +185,12 @@ mod tests {
     }
 
     fn rel_err(a: &[f64], b: &[f64]) -> f64 {
-        let num: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt();
+        let num: f64 = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (x - y) * (x - y))
+            .sum::<f64>()
+            .sqrt();
         let den: f64 = b.iter().map(|y| y * y).sum::<f64>().sqrt().max(1e-300);
         num / den
     }

@@ -41,7 +41,12 @@ impl Steps {
 }
 
 /// `value / dt` as a whole number, or an error naming `name` when it is not one.
-pub fn whole_steps(name: &'static str, value_ms: f64, dt_ms: f64, positive: bool) -> Result<u64, TrainError> {
+pub fn whole_steps(
+    name: &'static str,
+    value_ms: f64,
+    dt_ms: f64,
+    positive: bool,
+) -> Result<u64, TrainError> {
     let q = value_ms / dt_ms;
     let rounded = q.round();
     let ok = value_ms.is_finite()
@@ -133,10 +138,17 @@ pub struct Trainer<'a> {
 
 impl<'a> Trainer<'a> {
     /// Checks the protocol against the network and the target.
-    pub fn new(network: &'a mut Network, target: &'a dyn Target, protocol: Protocol) -> Result<Self, TrainError> {
+    pub fn new(
+        network: &'a mut Network,
+        target: &'a dyn Target,
+        protocol: Protocol,
+    ) -> Result<Self, TrainError> {
         let steps = protocol.steps(network.spec().dt_ms)?;
         if target.dim() != network.spec().n_out {
-            return Err(TrainError::TargetDimension { target: target.dim(), outputs: network.spec().n_out });
+            return Err(TrainError::TargetDimension {
+                target: target.dim(),
+                outputs: network.spec().n_out,
+            });
         }
         Ok(Self {
             network,
@@ -178,7 +190,12 @@ impl<'a> Trainer<'a> {
     pub fn run(mut self) -> Result<Outcome, TrainError> {
         let spec = self.network.spec().clone();
         let (n, n_out, dt) = (spec.n_g, spec.n_out, spec.dt_ms);
-        let units: Vec<usize> = self.network.readout_units().iter().map(|&i| i as usize).collect();
+        let units: Vec<usize> = self
+            .network
+            .readout_units()
+            .iter()
+            .map(|&i| i as usize)
+            .collect();
         let all_units = units.len() == n;
         let mut rls = Rls::new(units.len(), self.alpha)?;
         let mut r_sub = vec![0.0; units.len()];
@@ -214,7 +231,11 @@ impl<'a> Trainer<'a> {
                 let t = step as f64 * dt;
                 self.target.eval(t, &mut f);
                 if !self.network.is_finite() {
-                    let quantity = if self.network.x().iter().all(|v| v.is_finite()) { "z" } else { "x" };
+                    let quantity = if self.network.x().iter().all(|v| v.is_finite()) {
+                        "z"
+                    } else {
+                        "x"
+                    };
                     termination = Termination::Diverged {
                         step,
                         t_ms: t,
@@ -224,7 +245,13 @@ impl<'a> Trainer<'a> {
                     break;
                 }
                 acc.step(self.network.z(), &f);
-                let view = StepView { step, t_ms: t, phase, network: self.network, f: &f };
+                let view = StepView {
+                    step,
+                    t_ms: t,
+                    phase,
+                    network: self.network,
+                    f: &f,
+                };
                 for o in self.observers.iter_mut() {
                     o.step(&view);
                 }
@@ -271,13 +298,22 @@ impl<'a> Trainer<'a> {
                         dw_norm[k] = (gain.c * err[k]).abs() * gain.k_norm / learn_dt_ms;
                     }
                     if !w_ok {
-                        termination =
-                            Termination::Diverged { step, t_ms: t, quantity: "w became non-finite".into() };
+                        termination = Termination::Diverged {
+                            step,
+                            t_ms: t,
+                            quantity: "w became non-finite".into(),
+                        };
                         stopped = true;
                         break;
                     }
                     acc.update(&dw_norm);
-                    let view = UpdateView { step, t_ms: t, error: &err, w_norm: &w_norm, dw_norm: &dw_norm };
+                    let view = UpdateView {
+                        step,
+                        t_ms: t,
+                        error: &err,
+                        w_norm: &w_norm,
+                        dw_norm: &dw_norm,
+                    };
                     for o in self.observers.iter_mut() {
                         o.update(&view);
                     }
@@ -291,7 +327,13 @@ impl<'a> Trainer<'a> {
                 }
             }
             for k in 0..n_out {
-                w_norm[k] = self.network.w_output(k).iter().map(|v| v * v).sum::<f64>().sqrt();
+                w_norm[k] = self
+                    .network
+                    .w_output(k)
+                    .iter()
+                    .map(|v| v * v)
+                    .sum::<f64>()
+                    .sqrt();
             }
             metrics.push(acc.finish(dt, period, &w_norm));
             let t_end = step as f64 * dt;
@@ -303,6 +345,11 @@ impl<'a> Trainer<'a> {
             }
         }
         let success = termination == Termination::Finished && self.criterion.judge(&metrics);
-        Ok(Outcome { termination, metrics, success, steps: step })
+        Ok(Outcome {
+            termination,
+            metrics,
+            success,
+            steps: step,
+        })
     }
 }

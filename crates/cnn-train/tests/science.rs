@@ -18,7 +18,10 @@ fn four_sine(t: f64, out: &mut [f64]) {
 }
 
 fn matlab_protocol_run(seed: u64) -> (bool, f64, f64, f64) {
-    let spec = GeneratorSpec { dt_ms: 1.0, ..GeneratorSpec::paper(1) };
+    let spec = GeneratorSpec {
+        dt_ms: 1.0,
+        ..GeneratorSpec::paper(1)
+    };
     let mut net = Network::build(spec, seed).expect("valid spec");
     let target = FnTarget::new(1, Some(1200.0), four_sine);
     let protocol = Protocol {
@@ -28,7 +31,10 @@ fn matlab_protocol_run(seed: u64) -> (bool, f64, f64, f64) {
         learn_every_ms: 2.0,
         alpha: 1.0,
     };
-    let out = Trainer::new(&mut net, &target, protocol).expect("valid").run().expect("runs");
+    let out = Trainer::new(&mut net, &target, protocol)
+        .expect("valid")
+        .run()
+        .expect("runs");
     assert_eq!(out.termination, Termination::Finished);
     let train = out.metrics[1].outputs[0];
     let test = out.metrics[2].outputs[0];
@@ -37,7 +43,11 @@ fn matlab_protocol_run(seed: u64) -> (bool, f64, f64, f64) {
 
 #[test]
 fn matlab_protocol_learns_four_sines() {
-    let seeds: u64 = if std::env::var("CNN_SCIENCE").is_ok_and(|v| v == "1") { 10 } else { 3 };
+    let seeds: u64 = if std::env::var("CNN_SCIENCE").is_ok_and(|v| v == "1") {
+        10
+    } else {
+        3
+    };
     let mut successes = 0;
     for seed in 0..seeds {
         let (ok, train_mae, test_mae, corr) = matlab_protocol_run(seed);
@@ -47,5 +57,8 @@ fn matlab_protocol_learns_four_sines() {
         }
     }
     let needed = if seeds == 10 { 8 } else { 2 };
-    assert!(successes >= needed, "{successes} of {seeds} seeds succeeded, need {needed}");
+    assert!(
+        successes >= needed,
+        "{successes} of {seeds} seeds succeeded, need {needed}"
+    );
 }

@@ -1,0 +1,315 @@
+//! The `run`, `validate` and `info` commands.
+
+use crate::config::{self, ConfigError, Experiment, Override, Source};
+use crate::progress::Progress;
+use crate::{presets, Failure};
+use cnn_core::{Network, Phase};
+use cnn_io::{NetworkRecord, RunMeta, RunRecord, RunStatus};
+use cnn_train::{Termination, Trainer};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Loads a config file or preset, applies `--set` overrides and validates.
+pub fn load_experiment(config: Option<&str>, set: &[String]) -> Result<Experiment, Failure> {
+    let overrides = set
+        .iter()
+        .map(|s| Override::parse(s))
+        .collect::<Result<Vec<_>, ConfigError>>()
+        .map_err(Failure::input)?;
+    let name = config.unwrap_or(presets::DEFAULT);
+    let path = Path::new(name);
+    let (text, source) = if path.exists() || config.is_some_and(|c| c.ends_with(".toml")) {
+        if path.is_dir() {
+            return Err(Failure::input(format!(
+                "{name} is a directory, not a config file"
+            )));
+        }
+        config::read_file(path).map_err(Failure::input)?
+    } else if let Some(text) = presets::get(name) {
+        (
+            text.to_string(),
+            Source {
+                display: format!("preset {name}"),
+                name: name.to_string(),
+                base_dir: PathBuf::from("."),
+            },
+        )
+    } else {
+        return Err(Failure::input(format!(
+            "{name}: no such config file, and no preset of that name (presets: {})",
+            presets::PRESETS
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    config::load(&text, &source, &overrides).map_err(Failure::input)
+}
+
+/// `cnn validate`.
+pub fn validate(config: &str, set: &[String], print: bool) -> Result<u8, Failure> {
+    let exp = load_experiment(Some(config), set)?;
+    if print {
+        print!("{}", exp.resolved_toml);
+    } else {
+        println!(
+            "{config}: ok (N_G = {}, {} output(s), {} + {} + {} steps of {} ms, learning every {} steps)",
+            exp.spec.n_g,
+            exp.spec.n_out,
+            exp.steps.spontaneous,
+            exp.steps.train,
+            exp.steps.test,
+            exp.spec.dt_ms,
+            exp.steps.learn_every
+        );
+    }
+    Ok(0)
+}
+
+/// Refuses an output that exists (without `--force`), is a directory, or cannot be
+/// written, before any work starts.
+fn check_output(out: &Path, force: bool) -> Result<(), Failure> {
+    if out.is_dir() {
+        return Err(Failure::input(format!(
+            "--out {}: is a directory; give a file name ending in .h5",
+            out.display()
+        )));
+    }
+    if out.exists() && !force {
+        return Err(Failure::input(format!(
+            "{} already exists; use --force to overwrite it",
+            out.display()
+        )));
+    }
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(Failure::input(format!(
+            "--out {}: the directory {} does not exist",
+            out.display(),
+            dir.display()
+        )));
+    }
+    let probe = dir.join(format!(".cnn-write-probe-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(Failure::input(format!(
+            "--out {}: cannot write in {}: {e}",
+            out.display(),
+            dir.display()
+        ))),
+    }
+}
+
+/// `cnn run`.
+pub fn run(
+    config: Option<&str>,
+    out: Option<PathBuf>,
+    set: &[String],
+    force: bool,
+    quiet: bool,
+) -> Result<u8, Failure> {
+    let exp = load_experiment(config, set)?;
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.h5", exp.name)));
+    check_output(&out, force)?;
+    if !quiet {
+        eprintln!(
+            "cnn: {} (seed {}): N_G = {}, {} output(s), {} ms spontaneous + {} ms training + {} ms test, dt {} ms",
+            exp.name,
+            exp.seed,
+            exp.spec.n_g,
+            exp.spec.n_out,
+            exp.protocol.spontaneous_ms,
+            exp.protocol.train_ms,
+            exp.protocol.test_ms,
+            exp.spec.dt_ms
+        );
+    }
+    let started = Instant::now();
+    let mut net = Network::build(exp.spec.clone(), exp.seed).map_err(Failure::input)?;
+    let initial = NetworkRecord::from_network(&net);
+    let mut recorder = cnn_io::Recorder::new(exp.rates_index.clone(), exp.decimate);
+    let mut progress = Progress::new(exp.steps.total(), !quiet && std::io::stderr().is_terminal());
+    let outcome = Trainer::new(&mut net, exp.target.as_ref(), exp.protocol)
+        .map_err(Failure::input)?
+        .criterion(exp.criterion)
+        .observe(&mut recorder)
+        .observe(&mut progress)
+        .run()
+        .map_err(Failure::input)?;
+    progress.finish();
+    let wall = started.elapsed().as_secs_f64();
+
+    let status = match &outcome.termination {
+        Termination::Finished => RunStatus::Complete,
+        Termination::Diverged { t_ms, quantity, .. } => RunStatus::Diverged {
+            message: format!("{quantity} at t = {t_ms} ms"),
+        },
+        Termination::Interrupted { t_ms, .. } => RunStatus::Diverged {
+            message: format!("interrupted at t = {t_ms} ms"),
+        },
+    };
+    let mut network = initial;
+    network.w_final = cnn_io::w_to_row_major(net.w(), exp.spec.n_g, exp.spec.n_out);
+    let metrics = outcome
+        .metrics
+        .iter()
+        .map(|m| cnn_io::PhaseMetrics {
+            phase: m.phase,
+            values: m
+                .named()
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v))
+                .collect(),
+            success: None,
+        })
+        .collect();
+    let record = RunRecord {
+        meta: RunMeta {
+            cnn_version: env!("CARGO_PKG_VERSION").to_string(),
+            config_toml: exp.resolved_toml.clone(),
+            seed: exp.seed,
+            status: status.clone(),
+        },
+        network,
+        phases: recorder.into_phases(),
+        metrics,
+        success: Some(outcome.success),
+    };
+    cnn_io::write_run(&out, &record, force).map_err(Failure::input)?;
+
+    let simulated_ms = outcome.steps as f64 * exp.spec.dt_ms;
+    if !quiet {
+        print_summary(&exp, &outcome, &out, simulated_ms, wall);
+    }
+    match (&outcome.termination, outcome.success) {
+        (Termination::Finished, true) => Ok(0),
+        (Termination::Finished, false) => {
+            eprintln!(
+                "cnn: training failed the success criterion (see the test-phase metrics above)"
+            );
+            Ok(1)
+        }
+        (_, _) => {
+            eprintln!("cnn: the run stopped early: {}", status.message());
+            Ok(1)
+        }
+    }
+}
+
+fn print_summary(
+    exp: &Experiment,
+    outcome: &cnn_train::Outcome,
+    out: &Path,
+    simulated_ms: f64,
+    wall: f64,
+) {
+    println!(
+        "{:<12} {:>3} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9}",
+        "phase", "out", "MAE", "RMS", "RMS/std", "corr", "|w|", "|dw/dt|"
+    );
+    for m in &outcome.metrics {
+        for (k, o) in m.outputs.iter().enumerate() {
+            println!(
+                "{:<12} {:>3} {:>10.5} {:>10.5} {:>9.4} {:>9.4} {:>9.4} {:>9.2e}",
+                m.phase.name(),
+                k,
+                o.mae,
+                o.rms,
+                o.rms_norm,
+                o.best_corr,
+                o.w_norm,
+                o.dw_norm
+            );
+        }
+    }
+    let verdict = match &outcome.termination {
+        Termination::Finished => {
+            if outcome.success {
+                "success".to_string()
+            } else {
+                "FAILED".to_string()
+            }
+        }
+        Termination::Diverged { t_ms, quantity, .. } => {
+            format!("DIVERGED ({quantity} at t = {t_ms} ms)")
+        }
+        Termination::Interrupted { t_ms, .. } => format!("INTERRUPTED at t = {t_ms} ms"),
+    };
+    println!("result: {verdict}");
+    println!(
+        "speed: {:.0} simulated ms per wall second ({:.1} s for {:.0} ms, N_G = {})",
+        simulated_ms / wall.max(1e-9),
+        wall,
+        simulated_ms,
+        exp.spec.n_g
+    );
+    println!("wrote {}", out.display());
+}
+
+/// `cnn info`.
+pub fn info(path: &Path) -> Result<u8, Failure> {
+    let s = cnn_io::read_summary(path).map_err(Failure::input)?;
+    println!(
+        "{}: cnn run file (cnn {}), seed {}",
+        path.display(),
+        s.meta.cnn_version,
+        s.meta.seed
+    );
+    println!(
+        "status: {}{}",
+        s.meta.status.name(),
+        match s.meta.status.message() {
+            "" => String::new(),
+            m => format!(" ({m})"),
+        }
+    );
+    println!(
+        "success: {}",
+        match s.success {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "unknown",
+        }
+    );
+    let params: Vec<String> = s.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    println!(
+        "network: N_G = {}, {} output(s), {} connections; {}",
+        s.n_g,
+        s.n_out,
+        s.nnz,
+        params.join(", ")
+    );
+    for p in &s.phases {
+        println!(
+            "phase {:<12} {:>9.1} ms  [{:.1}, {:.1}) ms  {} rows, {} rates, {} updates",
+            p.phase.name(),
+            p.duration_ms(),
+            p.t_start_ms,
+            p.t_end_ms,
+            p.rows,
+            p.n_rates,
+            p.updates
+        );
+    }
+    for m in &s.metrics {
+        for (name, values) in &m.values {
+            let v: Vec<String> = values.iter().map(|x| format!("{x:.5}")).collect();
+            println!(
+                "metrics {:<12} {:<17} {}",
+                m.phase.name(),
+                name,
+                v.join("  ")
+            );
+        }
+    }
+    let _ = Phase::ALL;
+    Ok(0)
+}

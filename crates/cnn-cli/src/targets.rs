@@ -1,0 +1,436 @@
+//! `[[targets]]` tables: which kinds exist, which keys each takes, their defaults, and
+//! how they become one stacked [`Target`].
+//!
+//! Every kind also takes the wrapper keys `scale` (1), `offset` (0), `noise_sigma` (0)
+//! and `noise_seed` (1): the value is `scale * f(t) + offset`, plus Gaussian noise of
+//! standard deviation `noise_sigma` drawn afresh at every time step.
+
+use crate::config::{ConfigError, KeyPath, Locator};
+use cnn_core::Target;
+use cnn_targets::{
+    Affine, ColumnRef, CsvOptions, CsvTarget, EndMode, LorenzSpec, Noisy, Stack, Timing,
+};
+use serde::{Deserialize, Serialize};
+
+/// The kinds of target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    /// `A sin(2 pi t / T + phase)`; defaults A = 3, T = 600 ms.
+    Sine,
+    /// `A cos(2 pi t / T + phase)`; defaults A = 3, T = 300 ms (the notebook's cos).
+    Cosine,
+    /// `A sum_k c_k sin(k pi f t)`: defaults are the notebook's `periodic` (A = 3,
+    /// f = 1/300 per ms, c = 1, 1/2, 1/3, 1/4; period 600 ms).
+    Periodic,
+    /// The same formula with the MATLAB demo's defaults (A = 1.3/1.5, f = 1/600 per ms,
+    /// c = 1, 1/2, 1/6, 1/3; period 1200 ms).
+    FourSine,
+    /// The same formula; `amplitude`, `freq_per_ms` and `coefs` default to `periodic`'s.
+    Harmonics,
+    /// Triangle wave in [-A, A]; defaults A = 3, T = 600 ms.
+    Triangle,
+    /// Square wave in {-A, A}; defaults A = 3, T = 600 ms.
+    Square,
+    /// Sawtooth in [-A, A]; defaults A = 3, T = 600 ms.
+    Sawtooth,
+    /// Seeded random sum of `n` sines (the notebook's "complicated periodic");
+    /// defaults n = 6, A = 3, base period 1200 ms, seed 1.
+    RandomSines,
+    /// One component of the Lorenz attractor (sigma 10, beta 8/3, rho 28), RK4;
+    /// defaults component 0 (x), scale of the state 0.1 (x/10), 200 ms per time unit.
+    Lorenz,
+    /// Columns of a CSV file (one output per column).
+    Csv,
+}
+
+/// One `[[targets]]` table (stage 1). Which keys a kind accepts is checked in stage 2.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct RawTarget {
+    pub kind: Option<TargetKind>,
+    pub amplitude: Option<f64>,
+    pub period_ms: Option<f64>,
+    pub phase_rad: Option<f64>,
+    pub freq_per_ms: Option<f64>,
+    pub coefs: Option<Vec<f64>>,
+    pub n: Option<i64>,
+    pub base_period_ms: Option<f64>,
+    pub seed: Option<i64>,
+    pub component: Option<i64>,
+    pub state_scale: Option<f64>,
+    pub ms_per_unit: Option<f64>,
+    pub path: Option<String>,
+    pub time_column: Option<String>,
+    pub sample_interval_ms: Option<f64>,
+    pub columns: Option<Vec<String>>,
+    /// `"repeat"` or `"hold"`.
+    pub end: Option<String>,
+    pub scale: Option<f64>,
+    pub offset: Option<f64>,
+    pub noise_sigma: Option<f64>,
+    pub noise_seed: Option<i64>,
+}
+
+const COMMON: &[&str] = &["kind", "scale", "offset", "noise_sigma", "noise_seed"];
+
+fn allowed(kind: TargetKind) -> &'static [&'static str] {
+    use TargetKind::*;
+    match kind {
+        Sine | Cosine => &["amplitude", "period_ms", "phase_rad"],
+        Periodic | FourSine | Harmonics => &["amplitude", "freq_per_ms", "coefs"],
+        Triangle | Square | Sawtooth => &["amplitude", "period_ms"],
+        RandomSines => &["n", "amplitude", "base_period_ms", "seed"],
+        Lorenz => &["component", "state_scale", "ms_per_unit"],
+        Csv => &[
+            "path",
+            "time_column",
+            "sample_interval_ms",
+            "columns",
+            "end",
+        ],
+    }
+}
+
+fn present(t: &RawTarget) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    macro_rules! chk {
+        ($($f:ident),*) => { $( if t.$f.is_some() { v.push(stringify!($f)); } )* };
+    }
+    chk!(
+        amplitude,
+        period_ms,
+        phase_rad,
+        freq_per_ms,
+        coefs,
+        n,
+        base_period_ms,
+        seed,
+        component,
+        state_scale,
+        ms_per_unit,
+        path,
+        time_column,
+        sample_interval_ms,
+        columns,
+        end
+    );
+    v
+}
+
+fn kind_name(kind: TargetKind) -> String {
+    toml::Value::try_from(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Refuses keys that the target's kind does not use.
+pub fn check_target_keys(i: usize, t: &RawTarget, loc: &Locator) -> Result<(), ConfigError> {
+    let kind = t.kind.ok_or_else(|| {
+        loc.err(&KeyPath::target(i, "kind"), "missing; allowed: sine, cosine, periodic, four_sine, harmonics, triangle, square, sawtooth, random_sines, lorenz, csv")
+    })?;
+    let ok = allowed(kind);
+    for key in present(t) {
+        if !ok.contains(&key) {
+            let mut keys: Vec<&str> = ok.to_vec();
+            keys.extend_from_slice(&COMMON[1..]);
+            return Err(loc.err(
+                &KeyPath::target(i, key),
+                format!(
+                    "is not a key of kind = \"{}\"; its keys are: {}",
+                    kind_name(kind),
+                    keys.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn num(
+    loc: &Locator,
+    i: usize,
+    key: &str,
+    v: f64,
+    ok: bool,
+    allowed: &str,
+) -> Result<f64, ConfigError> {
+    if v.is_finite() && ok {
+        Ok(v)
+    } else {
+        Err(loc.err(
+            &KeyPath::target(i, key),
+            format!("{v} is out of range; allowed: {allowed}"),
+        ))
+    }
+}
+
+/// Builds the stacked target of all `[[targets]]` and returns the tables with every
+/// default filled in (for the resolved config).
+pub fn build_targets(
+    raw: &[RawTarget],
+    loc: &Locator,
+    dt_ms: f64,
+    total_ms: f64,
+) -> Result<(Box<dyn Target>, Vec<RawTarget>), ConfigError> {
+    let mut parts: Vec<Box<dyn Target>> = Vec::new();
+    let mut resolved = Vec::new();
+    for (i, t) in raw.iter().enumerate() {
+        let (part, r) = build_one(i, t, loc, dt_ms, total_ms)?;
+        parts.push(part);
+        resolved.push(r);
+    }
+    let target: Box<dyn Target> = if parts.len() == 1 {
+        parts
+            .pop()
+            .ok_or_else(|| loc.err(&KeyPath::of(&["targets"]), "no target"))?
+    } else {
+        Box::new(Stack::new(parts).map_err(|e| loc.err(&KeyPath::of(&["targets"]), e.to_string()))?)
+    };
+    Ok((target, resolved))
+}
+
+fn build_one(
+    i: usize,
+    t: &RawTarget,
+    loc: &Locator,
+    dt_ms: f64,
+    total_ms: f64,
+) -> Result<(Box<dyn Target>, RawTarget), ConfigError> {
+    use TargetKind::*;
+    let kind = t
+        .kind
+        .ok_or_else(|| loc.err(&KeyPath::target(i, "kind"), "missing"))?;
+    let mut r = RawTarget {
+        kind: Some(kind),
+        ..RawTarget::default()
+    };
+    let lib =
+        |key: &str, e: cnn_targets::TargetError| loc.err(&KeyPath::target(i, key), e.to_string());
+    let base: Box<dyn Target> = match kind {
+        Sine | Cosine => {
+            let a = num(
+                loc,
+                i,
+                "amplitude",
+                t.amplitude.unwrap_or(3.0),
+                t.amplitude.unwrap_or(3.0) >= 0.0,
+                "amplitude >= 0",
+            )?;
+            let default_t = if kind == Sine { 600.0 } else { 300.0 };
+            let p = t.period_ms.unwrap_or(default_t);
+            num(loc, i, "period_ms", p, p > 0.0, "period_ms > 0")?;
+            let ph = num(
+                loc,
+                i,
+                "phase_rad",
+                t.phase_rad.unwrap_or(0.0),
+                true,
+                "a finite number",
+            )?;
+            (r.amplitude, r.period_ms, r.phase_rad) = (Some(a), Some(p), Some(ph));
+            if kind == Sine {
+                Box::new(cnn_targets::Sine::new(a, p, ph).map_err(|e| lib("amplitude", e))?)
+            } else {
+                Box::new(cnn_targets::Cosine::new(a, p, ph).map_err(|e| lib("amplitude", e))?)
+            }
+        }
+        Periodic | FourSine | Harmonics => {
+            let (a0, f0, c0) = if kind == FourSine {
+                (1.3 / 1.5, 1.0 / 600.0, vec![1.0, 0.5, 1.0 / 6.0, 1.0 / 3.0])
+            } else {
+                (3.0, 1.0 / 300.0, vec![1.0, 0.5, 1.0 / 3.0, 0.25])
+            };
+            let a = t.amplitude.unwrap_or(a0);
+            num(loc, i, "amplitude", a, a >= 0.0, "amplitude >= 0")?;
+            let f = t.freq_per_ms.unwrap_or(f0);
+            num(loc, i, "freq_per_ms", f, f > 0.0, "freq_per_ms > 0")?;
+            let c = t.coefs.clone().unwrap_or(c0);
+            if c.is_empty() || c.iter().any(|v| !v.is_finite()) {
+                return Err(loc.err(
+                    &KeyPath::target(i, "coefs"),
+                    "allowed: a non-empty list of finite numbers",
+                ));
+            }
+            (r.amplitude, r.freq_per_ms, r.coefs) = (Some(a), Some(f), Some(c.clone()));
+            Box::new(cnn_targets::Harmonics::new(a, f, c).map_err(|e| lib("coefs", e))?)
+        }
+        Triangle | Square | Sawtooth => {
+            let a = t.amplitude.unwrap_or(3.0);
+            num(loc, i, "amplitude", a, a >= 0.0, "amplitude >= 0")?;
+            let p = t.period_ms.unwrap_or(600.0);
+            num(loc, i, "period_ms", p, p > 0.0, "period_ms > 0")?;
+            (r.amplitude, r.period_ms) = (Some(a), Some(p));
+            match kind {
+                Triangle => {
+                    Box::new(cnn_targets::Triangle::new(a, p).map_err(|e| lib("period_ms", e))?)
+                }
+                Square => {
+                    Box::new(cnn_targets::Square::new(a, p).map_err(|e| lib("period_ms", e))?)
+                }
+                _ => Box::new(cnn_targets::Sawtooth::new(a, p).map_err(|e| lib("period_ms", e))?),
+            }
+        }
+        RandomSines => {
+            let n = t.n.unwrap_or(6);
+            if !(1..=1000).contains(&n) {
+                return Err(loc.err(
+                    &KeyPath::target(i, "n"),
+                    format!("{n} is out of range; allowed: 1 <= n <= 1000"),
+                ));
+            }
+            let a = t.amplitude.unwrap_or(3.0);
+            num(loc, i, "amplitude", a, a >= 0.0, "amplitude >= 0")?;
+            let p = t.base_period_ms.unwrap_or(1200.0);
+            num(loc, i, "base_period_ms", p, p > 0.0, "base_period_ms > 0")?;
+            let seed = t.seed.unwrap_or(1);
+            if seed < 0 {
+                return Err(loc.err(
+                    &KeyPath::target(i, "seed"),
+                    format!("{seed} is out of range; allowed: an integer >= 0"),
+                ));
+            }
+            (r.n, r.amplitude, r.base_period_ms, r.seed) = (Some(n), Some(a), Some(p), Some(seed));
+            Box::new(
+                cnn_targets::RandomSines::new(n as usize, a, p, seed as u64)
+                    .map_err(|e| lib("n", e))?,
+            )
+        }
+        Lorenz => {
+            let mut spec = LorenzSpec::paper(total_ms + 1.0);
+            let c = t.component.unwrap_or(0);
+            if !(0..=2).contains(&c) {
+                return Err(loc.err(
+                    &KeyPath::target(i, "component"),
+                    format!("{c} is out of range; allowed: 0 (x), 1 (y) or 2 (z)"),
+                ));
+            }
+            spec.component = c as usize;
+            spec.scale = num(
+                loc,
+                i,
+                "state_scale",
+                t.state_scale.unwrap_or(spec.scale),
+                true,
+                "a finite number",
+            )?;
+            let m = t.ms_per_unit.unwrap_or(spec.ms_per_unit);
+            spec.ms_per_unit = num(loc, i, "ms_per_unit", m, m > 0.0, "ms_per_unit > 0")?;
+            (r.component, r.state_scale, r.ms_per_unit) =
+                (Some(c), Some(spec.scale), Some(spec.ms_per_unit));
+            Box::new(cnn_targets::Lorenz::new(spec).map_err(|e| lib("ms_per_unit", e))?)
+        }
+        Csv => {
+            let path = t.path.clone().ok_or_else(|| {
+                loc.err(
+                    &KeyPath::target(i, "path"),
+                    "missing: the CSV file to read (relative to the config file)",
+                )
+            })?;
+            let full = loc.source().base_dir.join(&path);
+            let end = match t.end.as_deref().unwrap_or("repeat") {
+                "repeat" => EndMode::Repeat,
+                "hold" => EndMode::Hold,
+                other => {
+                    return Err(loc.err(
+                        &KeyPath::target(i, "end"),
+                        format!("\"{other}\" is not allowed; allowed: \"repeat\" or \"hold\""),
+                    ))
+                }
+            };
+            if t.time_column.is_some() == t.sample_interval_ms.is_some() {
+                return Err(loc.err(&KeyPath::target(i, "path"), "give exactly one of time_column (a column of times in ms) and sample_interval_ms"));
+            }
+            if let Some(s) = t.sample_interval_ms {
+                num(
+                    loc,
+                    i,
+                    "sample_interval_ms",
+                    s,
+                    s > 0.0,
+                    "sample_interval_ms > 0",
+                )?;
+            }
+            let timing = match (&t.time_column, t.sample_interval_ms) {
+                (Some(c), _) => Timing::Column(ColumnRef::Name(c.clone())),
+                (None, Some(dt)) => Timing::Interval { dt_ms: dt },
+                (None, None) => {
+                    return Err(loc.err(
+                        &KeyPath::target(i, "path"),
+                        "give time_column or sample_interval_ms",
+                    ))
+                }
+            };
+            let options = CsvOptions {
+                timing,
+                columns: t
+                    .columns
+                    .as_ref()
+                    .map(|c| c.iter().cloned().map(ColumnRef::Name).collect()),
+                end,
+                ..CsvOptions::interval(1.0)
+            };
+            let csv = CsvTarget::load(&full, &options).map_err(|e| lib("path", e))?;
+            (
+                r.path,
+                r.time_column,
+                r.sample_interval_ms,
+                r.columns,
+                r.end,
+            ) = (
+                Some(path),
+                t.time_column.clone(),
+                t.sample_interval_ms,
+                t.columns.clone(),
+                Some(t.end.clone().unwrap_or_else(|| "repeat".into())),
+            );
+            Box::new(csv)
+        }
+    };
+    let scale = num(
+        loc,
+        i,
+        "scale",
+        t.scale.unwrap_or(1.0),
+        true,
+        "a finite number",
+    )?;
+    let offset = num(
+        loc,
+        i,
+        "offset",
+        t.offset.unwrap_or(0.0),
+        true,
+        "a finite number",
+    )?;
+    let sigma = t.noise_sigma.unwrap_or(0.0);
+    num(
+        loc,
+        i,
+        "noise_sigma",
+        sigma,
+        sigma >= 0.0,
+        "noise_sigma >= 0",
+    )?;
+    let noise_seed = t.noise_seed.unwrap_or(1);
+    if noise_seed < 0 {
+        return Err(loc.err(
+            &KeyPath::target(i, "noise_seed"),
+            format!("{noise_seed} is out of range; allowed: an integer >= 0"),
+        ));
+    }
+    (r.scale, r.offset, r.noise_sigma, r.noise_seed) =
+        (Some(scale), Some(offset), Some(sigma), Some(noise_seed));
+    let mut out = base;
+    if scale != 1.0 || offset != 0.0 {
+        out = Box::new(Affine::new(out, scale, offset).map_err(|e| lib("scale", e))?);
+    }
+    if sigma > 0.0 {
+        out = Box::new(
+            Noisy::new(out, sigma, noise_seed as u64, dt_ms).map_err(|e| lib("noise_sigma", e))?,
+        );
+    }
+    Ok((out, r))
+}

@@ -1,0 +1,434 @@
+//! Reading run files back: [`read_run`] loads everything, [`read_summary`] only the
+//! attributes and shapes `cnn info` shows.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use cnn_core::{Csr, Phase};
+use hdf5::types::{VarLenAscii, VarLenUnicode};
+use hdf5::{Group, H5Type, Location};
+
+use crate::record::{
+    NetworkRecord, PhaseMetrics, PhaseRecord, PhaseSummary, RunMeta, RunRecord, RunStatus,
+    RunSummary,
+};
+use crate::{IoError, FORMAT, FORMAT_VERSION};
+
+/// Reads a whole run file.
+///
+/// Checks first that `path` is an HDF5 file with `format = "cnn-run"` and a
+/// `format_version` this crate understands; then every dataset's shape is checked
+/// against `n_g` and `n_out`. Phases and metrics come back in time order, metrics of a
+/// phase sorted by name, network parameters as described at [`NetworkRecord::params`].
+pub fn read_run(path: &Path) -> Result<RunRecord, IoError> {
+    let file = open_run(path)?;
+    let cx = Cx { path };
+    let (meta, success) = read_meta(&cx, &file)?;
+    let network = read_network(&cx, &file)?;
+    let (n, k) = (network.n_g, network.n_out);
+    let mut phases = Vec::new();
+    if let Some(g) = cx.opt_group(&file, "phases")? {
+        for phase in Phase::ALL {
+            if let Some(pg) = cx.opt_group(&g, phase.name())? {
+                phases.push(read_phase(&cx, &pg, phase, n, k)?);
+            }
+        }
+    }
+    let metrics = read_all_metrics(&cx, &file, k)?;
+    Ok(RunRecord {
+        meta,
+        network,
+        phases,
+        metrics,
+        success,
+    })
+}
+
+/// Reads what `cnn info` shows: metadata, sizes, per-phase extents, metrics and success,
+/// without loading the connectivity or the traces.
+pub fn read_summary(path: &Path) -> Result<RunSummary, IoError> {
+    let file = open_run(path)?;
+    let cx = Cx { path };
+    let (meta, success) = read_meta(&cx, &file)?;
+    let net = cx.group(&file, "network")?;
+    let n_g = cx.attr::<u64>(&net, "n_g")? as usize;
+    let n_out = cx.attr::<u64>(&net, "n_out")? as usize;
+    let params = read_params(&cx, &net)?;
+    let jg = cx.group(&net, "J_GG")?;
+    let nnz = cx.shape(&jg, "data")?.iter().product();
+    let mut phases = Vec::new();
+    if let Some(g) = cx.opt_group(&file, "phases")? {
+        for phase in Phase::ALL {
+            let Some(pg) = cx.opt_group(&g, phase.name())? else {
+                continue;
+            };
+            let first = |s: Vec<usize>| s.first().copied().unwrap_or(0);
+            phases.push(PhaseSummary {
+                phase,
+                first_step: cx.attr(&pg, "first_step")?,
+                last_step: cx.attr(&pg, "last_step")?,
+                t_start_ms: cx.attr(&pg, "t_start_ms")?,
+                t_end_ms: cx.attr(&pg, "t_end_ms")?,
+                decimate: cx.attr(&pg, "decimate")?,
+                rows: first(cx.shape(&pg, "t_ms")?),
+                n_rates: first(cx.shape(&pg, "rates_index")?),
+                updates: first(cx.shape(&pg, "update_t_ms")?),
+            });
+        }
+    }
+    let metrics = read_all_metrics(&cx, &file, n_out)?;
+    Ok(RunSummary {
+        meta,
+        n_g,
+        n_out,
+        params,
+        nnz,
+        phases,
+        metrics,
+        success,
+    })
+}
+
+/// The HDF5 file signature; it sits at offset 0, 512, 1024, 2048, ... of the file.
+const SIGNATURE: [u8; 8] = [0x89, b'H', b'D', b'F', b'\r', b'\n', 0x1a, b'\n'];
+
+fn has_hdf5_signature(path: &Path) -> std::io::Result<bool> {
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    let mut offset = 0u64;
+    let mut buf = [0u8; 8];
+    while offset + 8 <= len {
+        f.seek(SeekFrom::Start(offset))?;
+        f.read_exact(&mut buf)?;
+        if buf == SIGNATURE {
+            return Ok(true);
+        }
+        offset = if offset == 0 { 512 } else { offset * 2 };
+    }
+    Ok(false)
+}
+
+/// Opens `path` and checks `format` and `format_version`.
+fn open_run(path: &Path) -> Result<hdf5::File, IoError> {
+    let not_run = |reason: String| IoError::NotARunFile {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let md = std::fs::metadata(path).map_err(|source| IoError::CannotOpen {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if md.is_dir() {
+        return Err(not_run("it is a directory".into()));
+    }
+    let is_hdf5 = has_hdf5_signature(path).map_err(|source| IoError::CannotOpen {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if !is_hdf5 {
+        return Err(not_run("it is not an HDF5 file".into()));
+    }
+    hdf5::silence_errors(true);
+    let cx = Cx { path };
+    let file = hdf5::File::open(path).map_err(cx.err("opening the file"))?;
+    let names = file
+        .attr_names()
+        .map_err(cx.err("listing the root attributes"))?;
+    if !names.iter().any(|n| n == "format") {
+        return Err(not_run(
+            "the root has no `format` attribute (not written by cnn)".into(),
+        ));
+    }
+    let format = cx.attr_string(&file, "format")?;
+    if format != FORMAT {
+        return Err(not_run(format!(
+            "its format is {format:?}, expected {FORMAT:?}"
+        )));
+    }
+    if !names.iter().any(|n| n == "format_version") {
+        return Err(not_run("the root has no `format_version` attribute".into()));
+    }
+    let version: i64 = cx.attr(&file, "format_version")?;
+    if version > i64::from(FORMAT_VERSION) || version < 1 {
+        return Err(IoError::UnsupportedVersion {
+            path: path.to_path_buf(),
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    Ok(file)
+}
+
+/// Error context for reading.
+struct Cx<'a> {
+    path: &'a Path,
+}
+
+impl Cx<'_> {
+    fn err(&self, what: impl std::fmt::Display) -> impl FnOnce(hdf5::Error) -> IoError + '_ {
+        let what = what.to_string();
+        move |e| IoError::Hdf5 {
+            path: self.path.to_path_buf(),
+            what,
+            message: e.to_string(),
+        }
+    }
+
+    fn missing(&self, what: String) -> IoError {
+        IoError::Missing {
+            path: self.path.to_path_buf(),
+            dataset: what,
+        }
+    }
+
+    fn inconsistent(&self, reason: String) -> IoError {
+        IoError::Inconsistent {
+            path: self.path.to_path_buf(),
+            reason,
+        }
+    }
+
+    fn has_attr(&self, loc: &Location, name: &str) -> Result<bool, IoError> {
+        let names = loc
+            .attr_names()
+            .map_err(self.err(format_args!("listing attributes of {}", loc.name())))?;
+        Ok(names.iter().any(|n| n == name))
+    }
+
+    fn attr<T: H5Type>(&self, loc: &Location, name: &str) -> Result<T, IoError> {
+        let what = format!("{}@{name}", loc.name());
+        if !self.has_attr(loc, name)? {
+            return Err(self.missing(format!("attribute {what}")));
+        }
+        loc.attr(name)
+            .and_then(|a| a.read_scalar::<T>())
+            .map_err(self.err(format_args!("reading attribute {what}")))
+    }
+
+    fn attr_string(&self, loc: &Location, name: &str) -> Result<String, IoError> {
+        let what = format!("{}@{name}", loc.name());
+        if !self.has_attr(loc, name)? {
+            return Err(self.missing(format!("attribute {what}")));
+        }
+        let a = loc
+            .attr(name)
+            .map_err(self.err(format_args!("reading attribute {what}")))?;
+        if let Ok(s) = a.read_scalar::<VarLenUnicode>() {
+            return Ok(s.as_str().to_owned());
+        }
+        a.read_scalar::<VarLenAscii>()
+            .map(|s| s.as_str().to_owned())
+            .map_err(self.err(format_args!("reading string attribute {what}")))
+    }
+
+    fn opt_group(&self, parent: &Group, name: &str) -> Result<Option<Group>, IoError> {
+        if !parent.link_exists(name) {
+            return Ok(None);
+        }
+        parent
+            .group(name)
+            .map(Some)
+            .map_err(self.err(format_args!("opening group {}/{name}", parent.name())))
+    }
+
+    fn group(&self, parent: &Group, name: &str) -> Result<Group, IoError> {
+        self.opt_group(parent, name)?
+            .ok_or_else(|| self.missing(format!("group {}", join(parent, name))))
+    }
+
+    fn open(&self, g: &Group, name: &str) -> Result<hdf5::Dataset, IoError> {
+        if !g.link_exists(name) {
+            return Err(self.missing(format!("dataset {}", join(g, name))));
+        }
+        g.dataset(name)
+            .map_err(self.err(format_args!("opening {}", join(g, name))))
+    }
+
+    fn shape(&self, g: &Group, name: &str) -> Result<Vec<usize>, IoError> {
+        Ok(self.open(g, name)?.shape())
+    }
+
+    /// Reads dataset `name`, checking its shape against `expected` (`None` = any size).
+    fn read<T: H5Type>(
+        &self,
+        g: &Group,
+        name: &str,
+        expected: &[Option<usize>],
+    ) -> Result<(Vec<T>, Vec<usize>), IoError> {
+        let ds = self.open(g, name)?;
+        let shape = ds.shape();
+        let ok = shape.len() == expected.len()
+            && shape
+                .iter()
+                .zip(expected)
+                .all(|(s, e)| e.is_none_or(|e| e == *s));
+        if !ok {
+            let exp: Vec<String> = expected
+                .iter()
+                .map(|e| e.map_or("_".into(), |v| v.to_string()))
+                .collect();
+            return Err(IoError::Shape {
+                path: self.path.to_path_buf(),
+                what: join(g, name),
+                expected: format!("[{}]", exp.join(", ")),
+                got: format!("{shape:?}"),
+            });
+        }
+        let data = if shape.iter().product::<usize>() == 0 {
+            Vec::new()
+        } else {
+            ds.read_raw::<T>()
+                .map_err(self.err(format_args!("reading {}", join(g, name))))?
+        };
+        Ok((data, shape))
+    }
+}
+
+fn join(g: &Group, name: &str) -> String {
+    format!("{}/{name}", g.name().trim_end_matches('/'))
+}
+
+fn decode_success(code: i64) -> Option<bool> {
+    match code {
+        1 => Some(true),
+        0 => Some(false),
+        _ => None,
+    }
+}
+
+fn read_meta(cx: &Cx<'_>, file: &hdf5::File) -> Result<(RunMeta, Option<bool>), IoError> {
+    let status = match cx.attr_string(file, "status")?.as_str() {
+        "complete" => RunStatus::Complete,
+        "diverged" => RunStatus::Diverged {
+            message: cx.attr_string(file, "status_message")?,
+        },
+        other => {
+            return Err(cx.inconsistent(format!(
+                "unknown status {other:?} (expected complete or diverged)"
+            )))
+        }
+    };
+    let meta = RunMeta {
+        cnn_version: cx.attr_string(file, "cnn_version")?,
+        config_toml: cx.attr_string(file, "config_toml")?,
+        seed: cx.attr(file, "seed")?,
+        status,
+    };
+    let success = decode_success(cx.attr::<i64>(file, "success")?);
+    Ok((meta, success))
+}
+
+/// Attributes of `/network` other than `n_g` and `n_out`, known names first.
+fn read_params(cx: &Cx<'_>, g: &Group) -> Result<Vec<(String, f64)>, IoError> {
+    let mut names = g
+        .attr_names()
+        .map_err(cx.err("listing attributes of /network"))?;
+    names.retain(|n| n != "n_g" && n != "n_out");
+    names.sort_by_key(|n| {
+        let known = NetworkRecord::PARAM_NAMES.iter().position(|p| p == n);
+        (known.unwrap_or(usize::MAX), n.clone())
+    });
+    names
+        .into_iter()
+        .map(|n| Ok((n.clone(), cx.attr::<f64>(g, &n)?)))
+        .collect()
+}
+
+fn read_network(cx: &Cx<'_>, file: &hdf5::File) -> Result<NetworkRecord, IoError> {
+    let g = cx.group(file, "network")?;
+    let n = cx.attr::<u64>(&g, "n_g")? as usize;
+    let k = cx.attr::<u64>(&g, "n_out")? as usize;
+    let params = read_params(cx, &g)?;
+    let jg = cx.group(&g, "J_GG")?;
+    let (data, shape) = cx.read::<f64>(&jg, "data", &[None])?;
+    let nnz = shape[0];
+    let (indices, _) = cx.read::<u32>(&jg, "indices", &[Some(nnz)])?;
+    let (indptr, _) = cx.read::<u64>(&jg, "indptr", &[Some(n + 1)])?;
+    let indptr: Vec<usize> = indptr.into_iter().map(|p| p as usize).collect();
+    let j_gg = Csr::from_parts(n, n, indptr, indices, data)
+        .map_err(|e| cx.inconsistent(format!("/network/J_GG is malformed: {e}")))?;
+    Ok(NetworkRecord {
+        n_g: n,
+        n_out: k,
+        params,
+        j_gg,
+        j_gz: cx.read(&g, "J_Gz", &[Some(n), Some(k)])?.0,
+        readout_units: cx.read(&g, "readout_units", &[None])?.0,
+        x_initial: cx.read(&g, "x_initial", &[Some(n)])?.0,
+        z_initial: cx.read(&g, "z_initial", &[Some(k)])?.0,
+        w_initial: cx.read(&g, "w_initial", &[Some(n), Some(k)])?.0,
+        w_final: cx.read(&g, "w_final", &[Some(n), Some(k)])?.0,
+    })
+}
+
+fn read_phase(
+    cx: &Cx<'_>,
+    g: &Group,
+    phase: Phase,
+    n: usize,
+    k: usize,
+) -> Result<PhaseRecord, IoError> {
+    let (t_ms, shape) = cx.read::<f64>(g, "t_ms", &[None])?;
+    let t = shape[0];
+    let (rates_index, shape) = cx.read::<u32>(g, "rates_index", &[None])?;
+    let r = shape[0];
+    let (update_t_ms, shape) = cx.read::<f64>(g, "update_t_ms", &[None])?;
+    let u = shape[0];
+    Ok(PhaseRecord {
+        phase,
+        first_step: cx.attr(g, "first_step")?,
+        last_step: cx.attr(g, "last_step")?,
+        t_start_ms: cx.attr(g, "t_start_ms")?,
+        t_end_ms: cx.attr(g, "t_end_ms")?,
+        decimate: cx.attr(g, "decimate")?,
+        t_ms,
+        z: cx.read(g, "z", &[Some(t), Some(k)])?.0,
+        f: cx.read(g, "f", &[Some(t), Some(k)])?.0,
+        x_start: cx.read(g, "x_start", &[Some(n)])?.0,
+        z_start: cx.read(g, "z_start", &[Some(k)])?.0,
+        w_start: cx.read(g, "w_start", &[Some(n), Some(k)])?.0,
+        rates: cx.read(g, "rates", &[Some(t), Some(r)])?.0,
+        rates_index,
+        update_t_ms,
+        w_norm: cx.read(g, "w_norm", &[Some(u), Some(k)])?.0,
+        dw_norm: cx.read(g, "dw_norm", &[Some(u), Some(k)])?.0,
+    })
+}
+
+fn read_all_metrics(
+    cx: &Cx<'_>,
+    file: &hdf5::File,
+    k: usize,
+) -> Result<Vec<PhaseMetrics>, IoError> {
+    let mut out = Vec::new();
+    let Some(g) = cx.opt_group(file, "metrics")? else {
+        return Ok(out);
+    };
+    for phase in Phase::ALL {
+        let Some(mg) = cx.opt_group(&g, phase.name())? else {
+            continue;
+        };
+        let success = if cx.has_attr(&mg, "success")? {
+            decode_success(cx.attr::<i64>(&mg, "success")?)
+        } else {
+            None
+        };
+        let mut names = mg
+            .member_names()
+            .map_err(cx.err(format_args!("listing {}", mg.name())))?;
+        names.sort();
+        let values = names
+            .into_iter()
+            .map(|name| {
+                let v = cx.read::<f64>(&mg, &name, &[Some(k)])?.0;
+                Ok((name, v))
+            })
+            .collect::<Result<_, IoError>>()?;
+        out.push(PhaseMetrics {
+            phase,
+            values,
+            success,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,380 @@
+//! Plain data mirrors of what a run file holds.
+//!
+//! These types carry no behaviour beyond small conversions; [`crate::write_run`] stores
+//! them and [`crate::read_run`] gives them back. All matrices are flat `Vec<f64>` in
+//! row-major order with the shape stated on each field (the same order as the HDF5
+//! datasets, so `z[t * n_out + k]` is output `k` at row `t`).
+
+use cnn_core::{Csr, GeneratorSpec, InitialWeights, Network, Phase};
+
+use crate::IoError;
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunStatus {
+    /// All phases ran to their end.
+    Complete,
+    /// The state became NaN or infinite and the run stopped early.
+    Diverged {
+        /// What diverged and when, for the user.
+        message: String,
+    },
+}
+
+impl RunStatus {
+    /// The value of the root attribute `status`: `"complete"` or `"diverged"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RunStatus::Complete => "complete",
+            RunStatus::Diverged { .. } => "diverged",
+        }
+    }
+
+    /// The value of the root attribute `status_message` (empty when complete).
+    pub fn message(&self) -> &str {
+        match self {
+            RunStatus::Complete => "",
+            RunStatus::Diverged { message } => message,
+        }
+    }
+}
+
+/// Provenance of a run: which program, which configuration, which seed, how it ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunMeta {
+    /// Version of the cnn program that wrote the file.
+    pub cnn_version: String,
+    /// The complete, validated configuration as TOML (everything needed to rerun).
+    pub config_toml: String,
+    /// The master seed.
+    pub seed: u64,
+    /// How the run ended.
+    pub status: RunStatus,
+}
+
+/// The generator network: parameters, connectivity, readout units and weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkRecord {
+    /// Number of generator units N_G.
+    pub n_g: usize,
+    /// Number of readouts N_out.
+    pub n_out: usize,
+    /// Scalar parameters stored as attributes on `/network`, in the order of
+    /// [`NetworkRecord::PARAM_NAMES`] (then any others, sorted by name).
+    pub params: Vec<(String, f64)>,
+    /// J^GG without the gain g_GG; row = postsynaptic unit.
+    pub j_gg: Csr,
+    /// J^Gz, N_G x N_out row-major.
+    pub j_gz: Vec<f64>,
+    /// Units with trainable readout weights (strictly increasing).
+    pub readout_units: Vec<u32>,
+    /// x at t = 0 (length N_G).
+    pub x_initial: Vec<f64>,
+    /// z at t = 0 (length N_out).
+    pub z_initial: Vec<f64>,
+    /// Readout weights at t = 0, N_G x N_out row-major.
+    pub w_initial: Vec<f64>,
+    /// Readout weights at the end of the run, N_G x N_out row-major.
+    pub w_final: Vec<f64>,
+}
+
+impl NetworkRecord {
+    /// The parameters [`NetworkRecord::from_network`] stores, in this order.
+    pub const PARAM_NAMES: [&'static str; 6] = ["p_gg", "g_gg", "g_gz", "p_z", "tau_ms", "dt_ms"];
+
+    /// Captures a network as it is now: parameters, connectivity, and the current x, z
+    /// and w as the initial values. `w_final` equals `w_initial` until the caller sets it
+    /// (e.g. with [`w_to_row_major`] of the trained network's weights).
+    pub fn from_network(net: &Network) -> Self {
+        let s = net.spec();
+        let w = w_to_row_major(net.w(), s.n_g, s.n_out);
+        let params = Self::PARAM_NAMES
+            .iter()
+            .zip([s.p_gg, s.g_gg, s.g_gz, s.p_z, s.tau_ms, s.dt_ms])
+            .map(|(n, v)| (n.to_string(), v))
+            .collect();
+        Self {
+            n_g: s.n_g,
+            n_out: s.n_out,
+            params,
+            j_gg: net.j_gg().clone(),
+            j_gz: net.j_gz().to_vec(),
+            readout_units: net.readout_units().to_vec(),
+            x_initial: net.x().to_vec(),
+            z_initial: net.z().to_vec(),
+            w_initial: w.clone(),
+            w_final: w,
+        }
+    }
+
+    /// The value of parameter `name`, if stored.
+    pub fn param(&self, name: &str) -> Option<f64> {
+        self.params.iter().find(|(n, _)| n == name).map(|&(_, v)| v)
+    }
+
+    /// Rebuilds the network with the given state and weights (`w` N_G x N_out row-major),
+    /// e.g. a phase's `x_start`, `z_start`, `w_start` to re-simulate that phase.
+    ///
+    /// Fails if a parameter of [`NetworkRecord::PARAM_NAMES`] is absent or a part has the
+    /// wrong size.
+    pub fn network_at(&self, x: &[f64], z: &[f64], w: &[f64]) -> Result<Network, IoError> {
+        let get = |name: &'static str| {
+            self.param(name).ok_or_else(|| {
+                IoError::Network(cnn_core::CoreError::Inconsistent(format!(
+                    "parameter {name} is missing from the network record"
+                )))
+            })
+        };
+        let spec = GeneratorSpec {
+            n_g: self.n_g,
+            p_gg: get("p_gg")?,
+            g_gg: get("g_gg")?,
+            g_gz: get("g_gz")?,
+            p_z: get("p_z")?,
+            n_out: self.n_out,
+            tau_ms: get("tau_ms")?,
+            dt_ms: get("dt_ms")?,
+            // Irrelevant here: the weights are given.
+            w_init: InitialWeights::Zero,
+        };
+        if w.len() != self.n_g * self.n_out {
+            return Err(IoError::Network(cnn_core::CoreError::Dimension {
+                what: "w",
+                expected: self.n_g * self.n_out,
+                got: w.len(),
+            }));
+        }
+        let w = w_to_output_major(w, self.n_g, self.n_out);
+        Ok(Network::from_parts(
+            spec,
+            self.j_gg.clone(),
+            self.j_gz.clone(),
+            self.readout_units.clone(),
+            w,
+            x.to_vec(),
+            z.to_vec(),
+        )?)
+    }
+}
+
+/// Converts readout weights from the network's output-major layout (`w[k * n_g + i]`)
+/// to the file's N_G x N_out row-major layout (`w[i * n_out + k]`).
+///
+/// # Panics
+/// If `w_output_major.len() != n_g * n_out`.
+pub fn w_to_row_major(w_output_major: &[f64], n_g: usize, n_out: usize) -> Vec<f64> {
+    assert_eq!(w_output_major.len(), n_g * n_out, "w has wrong length");
+    let mut out = vec![0.0; n_g * n_out];
+    for k in 0..n_out {
+        for i in 0..n_g {
+            out[i * n_out + k] = w_output_major[k * n_g + i];
+        }
+    }
+    out
+}
+
+/// The inverse of [`w_to_row_major`]: N_G x N_out row-major to output-major.
+///
+/// # Panics
+/// If `w_row_major.len() != n_g * n_out`.
+pub fn w_to_output_major(w_row_major: &[f64], n_g: usize, n_out: usize) -> Vec<f64> {
+    assert_eq!(w_row_major.len(), n_g * n_out, "w has wrong length");
+    let mut out = vec![0.0; n_g * n_out];
+    for i in 0..n_g {
+        for k in 0..n_out {
+            out[k * n_g + i] = w_row_major[i * n_out + k];
+        }
+    }
+    out
+}
+
+/// The traces of one phase.
+///
+/// Row `j` of the step traces (`t_ms`, `z`, `f`, `rates`) is the state after global step
+/// `first_step + (j + 1) * decimate`; the update traces have one row per weight update.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseRecord {
+    /// Which phase.
+    pub phase: Phase,
+    /// Global step index n0 of the state the phase starts from (`t_start_ms = n0 dt`);
+    /// the phase's first integration step reaches n0 + 1.
+    pub first_step: u64,
+    /// Global step index of the last state reached in the phase.
+    pub last_step: u64,
+    /// Time of the starting state in ms.
+    pub t_start_ms: f64,
+    /// Time of the last state reached in ms.
+    pub t_end_ms: f64,
+    /// One row is recorded every `decimate` steps (>= 1).
+    pub decimate: u64,
+    /// Time of each recorded row in ms (length T).
+    pub t_ms: Vec<f64>,
+    /// Readouts after the step (pre-update values during training), T x N_out.
+    pub z: Vec<f64>,
+    /// Target f(t) at the same times, T x N_out (NaN where the target had another width).
+    pub f: Vec<f64>,
+    /// x at the start of the phase (length N_G).
+    pub x_start: Vec<f64>,
+    /// z at the start of the phase (length N_out).
+    pub z_start: Vec<f64>,
+    /// Readout weights at the start of the phase, N_G x N_out row-major.
+    pub w_start: Vec<f64>,
+    /// Units whose rates are recorded.
+    pub rates_index: Vec<u32>,
+    /// Rates r = tanh(x) of those units, T x `rates_index.len()`.
+    pub rates: Vec<f64>,
+    /// Time of each weight update in ms (length U; empty outside training).
+    pub update_t_ms: Vec<f64>,
+    /// |w_k| after each update, U x N_out.
+    pub w_norm: Vec<f64>,
+    /// |dw_k/dt| at each update in 1/ms, U x N_out.
+    pub dw_norm: Vec<f64>,
+}
+
+impl PhaseRecord {
+    /// An empty record for `phase` starting at global step `first_step`, time
+    /// `t_start_ms`, with no state yet.
+    pub fn empty(phase: Phase, first_step: u64, t_start_ms: f64) -> Self {
+        Self {
+            phase,
+            first_step,
+            last_step: first_step,
+            t_start_ms,
+            t_end_ms: t_start_ms,
+            decimate: 1,
+            t_ms: Vec::new(),
+            z: Vec::new(),
+            f: Vec::new(),
+            x_start: Vec::new(),
+            z_start: Vec::new(),
+            w_start: Vec::new(),
+            rates_index: Vec::new(),
+            rates: Vec::new(),
+            update_t_ms: Vec::new(),
+            w_norm: Vec::new(),
+            dw_norm: Vec::new(),
+        }
+    }
+
+    /// Number of recorded rows T.
+    pub fn rows(&self) -> usize {
+        self.t_ms.len()
+    }
+}
+
+/// Summary measures of one phase (e.g. MAE, correlation), one value per output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseMetrics {
+    /// Which phase.
+    pub phase: Phase,
+    /// Metric name -> one value per output. Names must be valid HDF5 link names
+    /// (non-empty, no `/`, not `.`); read back sorted by name.
+    pub values: Vec<(String, Vec<f64>)>,
+    /// Whether the phase met its success criterion, if assessed.
+    pub success: Option<bool>,
+}
+
+/// Everything a run file holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    /// Provenance and status.
+    pub meta: RunMeta,
+    /// The network.
+    pub network: NetworkRecord,
+    /// The recorded phases, in time order (at most one per [`Phase`]).
+    pub phases: Vec<PhaseRecord>,
+    /// Metrics per phase (at most one entry per [`Phase`]).
+    pub metrics: Vec<PhaseMetrics>,
+    /// Whether the experiment succeeded overall, if assessed.
+    pub success: Option<bool>,
+}
+
+/// What `cnn info` shows, read without loading the large arrays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    /// Provenance and status.
+    pub meta: RunMeta,
+    /// Number of generator units N_G.
+    pub n_g: usize,
+    /// Number of readouts N_out.
+    pub n_out: usize,
+    /// The network's scalar parameters (as in [`NetworkRecord::params`]).
+    pub params: Vec<(String, f64)>,
+    /// Number of stored J^GG entries.
+    pub nnz: usize,
+    /// Per-phase extents, in time order.
+    pub phases: Vec<PhaseSummary>,
+    /// Metrics per phase, in time order.
+    pub metrics: Vec<PhaseMetrics>,
+    /// Overall success, if assessed.
+    pub success: Option<bool>,
+}
+
+/// The extent of one recorded phase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseSummary {
+    /// Which phase.
+    pub phase: Phase,
+    /// Global step index of the starting state.
+    pub first_step: u64,
+    /// Global step index of the last state reached.
+    pub last_step: u64,
+    /// Start time in ms.
+    pub t_start_ms: f64,
+    /// Time of the last state reached in ms.
+    pub t_end_ms: f64,
+    /// Rows recorded every this many steps.
+    pub decimate: u64,
+    /// Number of recorded rows T.
+    pub rows: usize,
+    /// Number of recorded units.
+    pub n_rates: usize,
+    /// Number of weight updates U.
+    pub updates: usize,
+}
+
+impl PhaseSummary {
+    /// Duration of the phase in ms.
+    pub fn duration_ms(&self) -> f64 {
+        self.t_end_ms - self.t_start_ms
+    }
+    /// Number of integration steps taken in the phase.
+    pub fn steps(&self) -> u64 {
+        self.last_step - self.first_step
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn w_layout_roundtrip() {
+        let (n, k) = (5, 3);
+        let om: Vec<f64> = (0..n * k).map(|v| v as f64).collect();
+        let rm = w_to_row_major(&om, n, k);
+        // unit 2, output 1 is om[1 * 5 + 2] = 7.
+        assert_eq!(rm[2 * k + 1], 7.0);
+        assert_eq!(w_to_output_major(&rm, n, k), om);
+    }
+
+    #[test]
+    fn from_network_copies_state_and_rebuilds() {
+        let spec = GeneratorSpec {
+            n_g: 40,
+            w_init: InitialWeights::Gaussian,
+            ..GeneratorSpec::paper(2)
+        };
+        let net = Network::build(spec, 5).expect("build");
+        let rec = NetworkRecord::from_network(&net);
+        assert_eq!(rec.x_initial, net.x());
+        assert_eq!(rec.w_final, rec.w_initial);
+        assert_eq!(rec.param("g_gg"), Some(1.5));
+        let back = rec
+            .network_at(&rec.x_initial, &rec.z_initial, &rec.w_initial)
+            .expect("rebuild");
+        assert_eq!(back.w(), net.w());
+        assert_eq!(back.j_gg(), net.j_gg());
+        assert_eq!(back.spec().dt_ms, net.spec().dt_ms);
+    }
+}

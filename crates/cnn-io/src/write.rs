@@ -1,0 +1,354 @@
+//! Writing a [`RunRecord`] to an HDF5 run file (layout: `docs/hdf5-layout.md`).
+//!
+//! The file is written to a temporary sibling `<name>.partial-<pid>` and renamed over the
+//! destination only when complete, so a crash or an error never leaves a half-written
+//! run file under the requested name.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use hdf5::types::VarLenUnicode;
+use hdf5::{Group, H5Type, Location};
+
+use crate::record::{NetworkRecord, PhaseMetrics, PhaseRecord, RunRecord};
+use crate::{IoError, FORMAT, FORMAT_VERSION};
+
+/// Datasets with fewer elements than this are stored contiguous and uncompressed.
+const SMALL: usize = 4096;
+/// Target number of elements per chunk (256 KiB of f64).
+const CHUNK_ELEMS: usize = 1 << 15;
+
+/// Writes `record` to `path`.
+///
+/// Two concurrent calls for the same `path` from one process share the temporary name
+/// and must not overlap.
+///
+/// Refuses an existing `path` unless `force` (checked before any work). The data go to
+/// `<name>.partial-<pid>` in the same directory, which is renamed over `path` once
+/// complete and removed on any error.
+pub fn write_run(path: &Path, record: &RunRecord, force: bool) -> Result<(), IoError> {
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(IoError::OutputExists {
+            path: path.to_path_buf(),
+        });
+    }
+    validate(path, record)?;
+    let tmp = partial_path(path);
+    // Create the file ourselves first: the OS error says why (missing directory,
+    // permissions) far better than HDF5 does.
+    std::fs::File::create(&tmp).map_err(|source| IoError::CannotCreate {
+        path: tmp.clone(),
+        source,
+    })?;
+    let result = write_file(&tmp, path, record).and_then(|()| {
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .map_err(|source| IoError::CannotCreate {
+                path: path.to_path_buf(),
+                source,
+            })
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// `<dir>/<name>.partial-<pid>`.
+fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "run.h5".into());
+    name.push(format!(".partial-{}", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// Shape and name checks done before the file is created.
+fn validate(path: &Path, rec: &RunRecord) -> Result<(), IoError> {
+    let net = &rec.network;
+    let (n, k) = (net.n_g, net.n_out);
+    let check = |what: &str, expected: &[usize], got: usize| -> Result<(), IoError> {
+        if expected.iter().product::<usize>() == got {
+            Ok(())
+        } else {
+            Err(IoError::Shape {
+                path: path.to_path_buf(),
+                what: what.to_string(),
+                expected: format!("{expected:?}"),
+                got: format!("{got} elements"),
+            })
+        }
+    };
+    let inconsistent = |reason: String| IoError::Inconsistent {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if net.j_gg.n_rows() != n || net.j_gg.n_cols() != n {
+        return Err(IoError::Shape {
+            path: path.to_path_buf(),
+            what: "network.j_gg".into(),
+            expected: format!("[{n}, {n}]"),
+            got: format!("[{}, {}]", net.j_gg.n_rows(), net.j_gg.n_cols()),
+        });
+    }
+    check("network.j_gz", &[n, k], net.j_gz.len())?;
+    check("network.x_initial", &[n], net.x_initial.len())?;
+    check("network.z_initial", &[k], net.z_initial.len())?;
+    check("network.w_initial", &[n, k], net.w_initial.len())?;
+    check("network.w_final", &[n, k], net.w_final.len())?;
+    for (name, _) in &net.params {
+        check_name(name).map_err(|e| inconsistent(format!("network parameter {name:?}: {e}")))?;
+        if matches!(name.as_str(), "n_g" | "n_out") {
+            return Err(inconsistent(format!(
+                "network parameter {name:?} clashes with a reserved attribute"
+            )));
+        }
+    }
+    let mut seen = Vec::new();
+    for p in &rec.phases {
+        let name = p.phase.name();
+        if seen.contains(&name) {
+            return Err(inconsistent(format!(
+                "phase {name} appears twice in the record"
+            )));
+        }
+        seen.push(name);
+        let t = p.t_ms.len();
+        let f = |field: &str| format!("phases.{name}.{field}");
+        check(&f("z"), &[t, k], p.z.len())?;
+        check(&f("f"), &[t, k], p.f.len())?;
+        check(&f("rates"), &[t, p.rates_index.len()], p.rates.len())?;
+        check(&f("x_start"), &[n], p.x_start.len())?;
+        check(&f("z_start"), &[k], p.z_start.len())?;
+        check(&f("w_start"), &[n, k], p.w_start.len())?;
+        let u = p.update_t_ms.len();
+        check(&f("w_norm"), &[u, k], p.w_norm.len())?;
+        check(&f("dw_norm"), &[u, k], p.dw_norm.len())?;
+    }
+    let mut seen = Vec::new();
+    for m in &rec.metrics {
+        let name = m.phase.name();
+        if seen.contains(&name) {
+            return Err(inconsistent(format!(
+                "metrics for phase {name} appear twice in the record"
+            )));
+        }
+        seen.push(name);
+        for (metric, values) in &m.values {
+            check_name(metric).map_err(|e| inconsistent(format!("metric {metric:?}: {e}")))?;
+            check(&format!("metrics.{name}.{metric}"), &[k], values.len())?;
+        }
+        let mut names: Vec<&str> = m.values.iter().map(|(n, _)| n.as_str()).collect();
+        names.sort_unstable();
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            return Err(inconsistent(format!(
+                "a metric of phase {name} appears twice"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() || name == "." || name.contains('/') || name.contains('\0') {
+        Err("names must be non-empty, not \".\", and contain no '/' or NUL")
+    } else {
+        Ok(())
+    }
+}
+
+/// Turns HDF5 errors into [`IoError::Hdf5`] naming the final path and the operation.
+struct Ctx<'a> {
+    path: &'a Path,
+    deflate: bool,
+}
+
+impl Ctx<'_> {
+    fn err(&self, what: impl std::fmt::Display) -> impl FnOnce(hdf5::Error) -> IoError + '_ {
+        let what = what.to_string();
+        move |e| IoError::Hdf5 {
+            path: self.path.to_path_buf(),
+            what,
+            message: e.to_string(),
+        }
+    }
+
+    fn attr<T: H5Type>(&self, loc: &Location, name: &str, value: T) -> Result<(), IoError> {
+        loc.new_attr::<T>()
+            .create(name)
+            .and_then(|a| a.write_scalar(&value))
+            .map_err(self.err(format_args!("writing attribute {}@{name}", loc.name())))
+    }
+
+    fn attr_str(&self, loc: &Location, name: &str, value: &str) -> Result<(), IoError> {
+        let what = format!("writing attribute {}@{name}", loc.name());
+        let v = VarLenUnicode::from_str(value).map_err(|e| IoError::Hdf5 {
+            path: self.path.to_path_buf(),
+            what: what.clone(),
+            message: e.to_string(),
+        })?;
+        loc.new_attr::<VarLenUnicode>()
+            .create(name)
+            .and_then(|a| a.write_scalar(&v))
+            .map_err(self.err(what))
+    }
+
+    fn group(&self, parent: &Group, name: &str) -> Result<Group, IoError> {
+        parent.create_group(name).map_err(self.err(format_args!(
+            "creating group {}/{name}",
+            parent.name().trim_end_matches('/')
+        )))
+    }
+
+    /// A dataset of `shape` holding `data` (row-major), chunked and lightly compressed
+    /// unless small; zero-size datasets are created without data.
+    fn dataset<T: H5Type>(
+        &self,
+        parent: &Group,
+        name: &str,
+        shape: &[usize],
+        data: &[T],
+    ) -> Result<(), IoError> {
+        debug_assert_eq!(shape.iter().product::<usize>(), data.len());
+        let what = format!("writing {}/{name}", parent.name().trim_end_matches('/'));
+        let created = if data.len() >= SMALL {
+            let b = parent.new_dataset_builder().chunk(chunk_shape(shape));
+            let b = if self.deflate {
+                b.shuffle().deflate(1)
+            } else {
+                b
+            };
+            b.empty::<T>().shape(shape.to_vec()).create(name)
+        } else {
+            parent.new_dataset::<T>().shape(shape.to_vec()).create(name)
+        };
+        let ds = created.map_err(self.err(&what))?;
+        if !data.is_empty() {
+            ds.write_raw(data).map_err(self.err(&what))?;
+        }
+        Ok(())
+    }
+}
+
+/// Chunks of about [`CHUNK_ELEMS`] elements: whole rows where they fit.
+fn chunk_shape(shape: &[usize]) -> Vec<usize> {
+    match shape {
+        [n] => vec![(*n).clamp(1, CHUNK_ELEMS)],
+        [rows, cols] => {
+            let c = (*cols).clamp(1, CHUNK_ELEMS);
+            let r = (CHUNK_ELEMS / c).clamp(1, (*rows).max(1));
+            vec![r, c]
+        }
+        other => other.iter().map(|&d| d.max(1)).collect(),
+    }
+}
+
+fn write_file(tmp: &Path, path: &Path, rec: &RunRecord) -> Result<(), IoError> {
+    hdf5::silence_errors(true);
+    let ctx = Ctx {
+        path,
+        deflate: hdf5::filters::deflate_available(),
+    };
+    let file = hdf5::File::create(tmp).map_err(ctx.err("creating the file"))?;
+    write_root(&ctx, &file, rec)?;
+    write_network(&ctx, &file, &rec.network)?;
+    let phases = ctx.group(&file, "phases")?;
+    for p in &rec.phases {
+        write_phase(&ctx, &phases, p, rec.network.n_out)?;
+    }
+    let metrics = ctx.group(&file, "metrics")?;
+    for m in &rec.metrics {
+        write_metrics(&ctx, &metrics, m)?;
+    }
+    drop((phases, metrics));
+    file.close().map_err(ctx.err("closing the file"))
+}
+
+/// Encodes `Option<bool>` as the i8 stored in `success` attributes: 1, 0, or -1 unknown.
+fn success_code(s: Option<bool>) -> i8 {
+    match s {
+        Some(true) => 1,
+        Some(false) => 0,
+        None => -1,
+    }
+}
+
+fn write_root(ctx: &Ctx<'_>, file: &hdf5::File, rec: &RunRecord) -> Result<(), IoError> {
+    let m = &rec.meta;
+    ctx.attr_str(file, "format", FORMAT)?;
+    ctx.attr(file, "format_version", FORMAT_VERSION)?;
+    ctx.attr_str(file, "cnn_version", &m.cnn_version)?;
+    ctx.attr_str(file, "config_toml", &m.config_toml)?;
+    ctx.attr(file, "seed", m.seed)?;
+    ctx.attr_str(file, "status", m.status.name())?;
+    ctx.attr_str(file, "status_message", m.status.message())?;
+    ctx.attr(file, "success", success_code(rec.success))
+}
+
+fn write_network(ctx: &Ctx<'_>, file: &hdf5::File, net: &NetworkRecord) -> Result<(), IoError> {
+    let (n, k) = (net.n_g, net.n_out);
+    let g = ctx.group(file, "network")?;
+    ctx.attr(&g, "n_g", n as u64)?;
+    ctx.attr(&g, "n_out", k as u64)?;
+    for (name, v) in &net.params {
+        ctx.attr(&g, name, *v)?;
+    }
+    let j = ctx.group(&g, "J_GG")?;
+    let csr = &net.j_gg;
+    ctx.dataset(&j, "data", &[csr.nnz()], csr.data())?;
+    ctx.dataset(&j, "indices", &[csr.nnz()], csr.indices())?;
+    let indptr: Vec<u64> = csr.indptr().iter().map(|&p| p as u64).collect();
+    ctx.dataset(&j, "indptr", &[indptr.len()], &indptr)?;
+    let shape = [csr.n_rows() as u64, csr.n_cols() as u64];
+    j.new_attr_builder()
+        .with_data(&shape[..])
+        .create("shape")
+        .map_err(ctx.err("writing attribute /network/J_GG@shape"))?;
+    ctx.dataset(&g, "J_Gz", &[n, k], &net.j_gz)?;
+    ctx.dataset(
+        &g,
+        "readout_units",
+        &[net.readout_units.len()],
+        &net.readout_units,
+    )?;
+    ctx.dataset(&g, "x_initial", &[n], &net.x_initial)?;
+    ctx.dataset(&g, "z_initial", &[k], &net.z_initial)?;
+    ctx.dataset(&g, "w_initial", &[n, k], &net.w_initial)?;
+    ctx.dataset(&g, "w_final", &[n, k], &net.w_final)
+}
+
+fn write_phase(ctx: &Ctx<'_>, phases: &Group, p: &PhaseRecord, k: usize) -> Result<(), IoError> {
+    let g = ctx.group(phases, p.phase.name())?;
+    ctx.attr(&g, "first_step", p.first_step)?;
+    ctx.attr(&g, "last_step", p.last_step)?;
+    ctx.attr(&g, "t_start_ms", p.t_start_ms)?;
+    ctx.attr(&g, "t_end_ms", p.t_end_ms)?;
+    ctx.attr(&g, "decimate", p.decimate)?;
+    let t = p.t_ms.len();
+    let u = p.update_t_ms.len();
+    let n = p.x_start.len();
+    ctx.dataset(&g, "t_ms", &[t], &p.t_ms)?;
+    ctx.dataset(&g, "z", &[t, k], &p.z)?;
+    ctx.dataset(&g, "f", &[t, k], &p.f)?;
+    ctx.dataset(&g, "x_start", &[n], &p.x_start)?;
+    ctx.dataset(&g, "z_start", &[k], &p.z_start)?;
+    ctx.dataset(&g, "w_start", &[n, k], &p.w_start)?;
+    ctx.dataset(&g, "rates_index", &[p.rates_index.len()], &p.rates_index)?;
+    ctx.dataset(&g, "rates", &[t, p.rates_index.len()], &p.rates)?;
+    ctx.dataset(&g, "update_t_ms", &[u], &p.update_t_ms)?;
+    ctx.dataset(&g, "w_norm", &[u, k], &p.w_norm)?;
+    ctx.dataset(&g, "dw_norm", &[u, k], &p.dw_norm)
+}
+
+fn write_metrics(ctx: &Ctx<'_>, metrics: &Group, m: &PhaseMetrics) -> Result<(), IoError> {
+    let g = ctx.group(metrics, m.phase.name())?;
+    if let Some(s) = m.success {
+        ctx.attr(&g, "success", success_code(Some(s)))?;
+    }
+    for (name, values) in &m.values {
+        ctx.dataset(&g, name, &[values.len()], values)?;
+    }
+    Ok(())
+}
