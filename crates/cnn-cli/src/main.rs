@@ -1,7 +1,16 @@
 //! `cnn`: train chaotic rate networks with FORCE learning from TOML configs.
 //!
-//! Exit codes: 0 success, 1 the run finished but training failed or diverged, 2 bad
-//! input (config, arguments, files).
+//! ```text
+//! cnn run [CONFIG|PRESET] [--out FILE.h5] [--set KEY=VALUE]... [--force]
+//! cnn validate CONFIG [--set KEY=VALUE]... [--print]
+//! cnn presets [show NAME]
+//! cnn info FILE.h5
+//! ```
+//!
+//! Configs are validated in two stages (see [`config`]); errors name the key, the file
+//! and line, and the allowed range. Exit codes: 0 success, 1 the run finished but
+//! training failed the success criterion or diverged, 2 bad input (config, arguments,
+//! files); nothing is written on exit code 2.
 
 mod config;
 mod presets;

@@ -120,6 +120,12 @@ pub fn run(
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.h5", exp.name)));
     check_output(&out, force)?;
     if !quiet {
+        if !exp.description.is_empty() {
+            eprintln!("cnn: {}", exp.description);
+        }
+        if !exp.expect.is_empty() {
+            eprintln!("cnn: expected: {}", exp.expect);
+        }
         eprintln!(
             "cnn: {} (seed {}): N_G = {}, {} output(s), {} ms spontaneous + {} ms training + {} ms test, dt {} ms",
             exp.name,
@@ -135,7 +141,11 @@ pub fn run(
     let started = Instant::now();
     let mut net = Network::build(exp.spec.clone(), exp.seed).map_err(Failure::input)?;
     let initial = NetworkRecord::from_network(&net);
-    let mut recorder = cnn_io::Recorder::new(exp.rates_index.clone(), exp.decimate);
+    let updates = exp.steps.train / exp.steps.learn_every;
+    let mut recorder = cnn_io::Recorder::new(exp.rates_index.clone(), exp.decimate)
+        .with_capacity_hint(Phase::Spontaneous, exp.steps.spontaneous, 0)
+        .with_capacity_hint(Phase::Train, exp.steps.train, updates)
+        .with_capacity_hint(Phase::Test, exp.steps.test, 0);
     let mut progress = Progress::new(exp.steps.total(), !quiet && std::io::stderr().is_terminal());
     let outcome = Trainer::new(&mut net, exp.target.as_ref(), exp.protocol)
         .map_err(Failure::input)?
@@ -310,6 +320,5 @@ pub fn info(path: &Path) -> Result<u8, Failure> {
             );
         }
     }
-    let _ = Phase::ALL;
     Ok(0)
 }
