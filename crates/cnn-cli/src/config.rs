@@ -469,15 +469,61 @@ pub fn load(
 }
 
 fn toml_error(display: &str, text: &str, e: &toml::de::Error) -> ConfigError {
-    let location = match e.span() {
-        Some(span) => format!("{display}:{}", line_at(text, span.start)),
-        None => display.to_string(),
+    let (location, key) = match e.span() {
+        Some(span) => (
+            format!("{display}:{}", line_at(text, span.start)),
+            key_at(text, span.start).unwrap_or_default(),
+        ),
+        None => (display.to_string(), String::new()),
     };
     ConfigError {
         location,
-        key: String::new(),
+        key,
         message: e.message().trim().to_string(),
     }
+}
+
+/// The dotted path of the key whose key or value covers byte `pos` (for serde errors,
+/// which carry a span but not the key's full path).
+fn key_at(text: &str, pos: usize) -> Option<String> {
+    let doc = toml_edit::Document::parse(text.to_string()).ok()?;
+    let mut path = Vec::new();
+    key_in_table(doc.as_table(), pos, &mut path).then(|| path.join("."))
+}
+
+fn covers(span: Option<Span>, pos: usize) -> bool {
+    span.is_some_and(|s| s.start <= pos && pos < s.end.max(s.start + 1))
+}
+
+fn key_in_table(table: &toml_edit::Table, pos: usize, path: &mut Vec<String>) -> bool {
+    for (k, item) in table.iter() {
+        let key_span = table.key(k).and_then(|key| key.span());
+        match item {
+            toml_edit::Item::Table(t) => {
+                path.push(k.to_string());
+                if key_in_table(t, pos, path) || covers(key_span, pos) {
+                    return true;
+                }
+                path.pop();
+            }
+            toml_edit::Item::ArrayOfTables(a) => {
+                for (i, t) in a.iter().enumerate() {
+                    path.push(format!("{k}[{i}]"));
+                    if key_in_table(t, pos, path) {
+                        return true;
+                    }
+                    path.pop();
+                }
+            }
+            other => {
+                if covers(key_span, pos) || covers(other.span(), pos) {
+                    path.push(k.to_string());
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
 
 fn finite(
