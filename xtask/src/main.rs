@@ -196,12 +196,26 @@ fn demo(root: &Path, args: &[String]) -> Result<ExitCode> {
     std::fs::create_dir_all(&runs)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", runs.display()))?;
     let default_args = ["--out", "runs/fig2-periodic.h5", "--force"].map(String::from);
-    let args = if args.is_empty() { &default_args[..] } else { args };
+    let args = if args.is_empty() {
+        &default_args[..]
+    } else {
+        args
+    };
 
     heading("[2/2] cnn run (release build)");
     let mut c = cargo();
     c.current_dir(root)
-        .args(["run", "--release", "--locked", "-p", "cnn-cli", "--bin", "cnn", "--", "run"])
+        .args([
+            "run",
+            "--release",
+            "--locked",
+            "-p",
+            "cnn-cli",
+            "--bin",
+            "cnn",
+            "--",
+            "run",
+        ])
         .args(args);
     let status = run_status(&mut c)?;
     let code = status
@@ -209,4 +223,25 @@ fn demo(root: &Path, args: &[String]) -> Result<ExitCode> {
         .and_then(|c| u8::try_from(c).ok())
         .unwrap_or(1);
     Ok(ExitCode::from(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_separator;
+
+    fn strings(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| (*w).to_string()).collect()
+    }
+
+    #[test]
+    fn extra_arguments_lose_one_leading_separator() {
+        let args = strings(&["--", "-p", "cnn-core", "--", "--nocapture"]);
+        assert_eq!(
+            strip_separator(&args),
+            &strings(&["-p", "cnn-core", "--", "--nocapture"])[..]
+        );
+        let args = strings(&["--config", "configs/fig2-triangle.toml"]);
+        assert_eq!(strip_separator(&args), &args[..]);
+        assert!(strip_separator(&[]).is_empty());
+    }
 }
