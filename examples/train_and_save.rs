@@ -10,10 +10,17 @@ use cnn_train::{Protocol, Termination, Trainer};
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "train_and_save.h5".into()));
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "train_and_save.h5".into()),
+    );
 
     // The paper's network with the MATLAB demo's time step (dt = 1 ms).
-    let spec = GeneratorSpec { dt_ms: 1.0, ..GeneratorSpec::paper(1) };
+    let spec = GeneratorSpec {
+        dt_ms: 1.0,
+        ..GeneratorSpec::paper(1)
+    };
     let seed = 3;
     let mut net = Network::build(spec.clone(), seed)?;
     let target = Harmonics::matlab_four_sine();
@@ -28,11 +35,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Record the rates of 10 units, every step; the recorder is a plug-in observer.
     let initial = NetworkRecord::from_network(&net);
     let mut recorder = Recorder::new((0..10).collect(), 1);
-    let outcome = Trainer::new(&mut net, &target, protocol)?.observe(&mut recorder).run()?;
+    let outcome = Trainer::new(&mut net, &target, protocol)?
+        .observe(&mut recorder)
+        .run()?;
 
     for m in &outcome.metrics {
         let o = &m.outputs[0];
-        println!("{:<12} MAE {:.5}  corr {:.4}  |w| {:.3}", m.phase.name(), o.mae, o.best_corr, o.w_norm);
+        println!(
+            "{:<12} MAE {:.5}  corr {:.4}  |w| {:.3}",
+            m.phase.name(),
+            o.mae,
+            o.best_corr,
+            o.w_norm
+        );
     }
     println!("success: {}", outcome.success);
 
@@ -40,7 +55,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     network.w_final = cnn_io::w_to_row_major(net.w(), spec.n_g, spec.n_out);
     let status = match &outcome.termination {
         Termination::Finished => RunStatus::Complete,
-        other => RunStatus::Diverged { message: format!("{other:?}") },
+        other => RunStatus::Diverged {
+            message: format!("{other:?}"),
+        },
     };
     let record = RunRecord {
         meta: RunMeta {
@@ -56,13 +73,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .map(|m| PhaseMetrics {
                 phase: m.phase,
-                values: m.named().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                values: m
+                    .named()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
                 success: None,
             })
             .collect(),
         success: Some(outcome.success),
+        pca: None,
     };
     cnn_io::write_run(&out, &record, true)?;
-    println!("wrote {} ({} test rows)", out.display(), record.phases.iter().find(|p| p.phase == Phase::Test).map_or(0, |p| p.rows()));
+    println!(
+        "wrote {} ({} test rows)",
+        out.display(),
+        record
+            .phases
+            .iter()
+            .find(|p| p.phase == Phase::Test)
+            .map_or(0, |p| p.rows())
+    );
     Ok(())
 }

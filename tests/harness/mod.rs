@@ -22,7 +22,13 @@ impl Output {
     /// Panics with the full output unless the exit code is `code`.
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "exit code of `{}`\n{}", self.cmdline, self.dump());
+        assert_eq!(
+            self.code,
+            code,
+            "exit code of `{}`\n{}",
+            self.cmdline,
+            self.dump()
+        );
         self
     }
 

@@ -36,7 +36,7 @@ tasks:
         with RUSTDOCFLAGS=\"-D warnings\", then check-arch.
   demo [ARGS...]
         setup, then `cargo run --release --locked -p cnn-cli --bin cnn -- run ARGS`
-        (default ARGS: --out runs/fig2-periodic.h5 --force); passes its exit code through.
+        (default ARGS: --out runs/fig2-periodic.h5 --force --plot); passes its exit code through.
   check-arch
         Fail when cnn-core depends on HDF5/TOML/clap/rayon/serde/indicatif, or when
         cnn-train, cnn-targets, cnn-io depend on each other or on cnn-cli.
@@ -195,7 +195,7 @@ fn demo(root: &Path, args: &[String]) -> Result<ExitCode> {
     let runs = root.join("runs");
     std::fs::create_dir_all(&runs)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", runs.display()))?;
-    let default_args = ["--out", "runs/fig2-periodic.h5", "--force"].map(String::from);
+    let default_args = ["--out", "runs/fig2-periodic.h5", "--force", "--plot"].map(String::from);
     let args = if args.is_empty() {
         &default_args[..]
     } else {

@@ -450,6 +450,14 @@ pub fn load(
     let mut root = toml::Value::Table(table);
     for ov in overrides {
         apply_override(&mut root, ov)?;
+        // One override at a time, so that a type error names the override and key.
+        if let Err(e) = root.clone().try_into::<RawConfig>() {
+            return Err(ConfigError {
+                location: format!("--set {}", ov.text),
+                key: ov.key(),
+                message: e.message().trim().to_string(),
+            });
+        }
     }
     let raw: RawConfig = root.try_into().map_err(|e: toml::de::Error| ConfigError {
         location: overrides
@@ -472,7 +480,9 @@ fn toml_error(display: &str, text: &str, e: &toml::de::Error) -> ConfigError {
     let (location, key) = match e.span() {
         Some(span) => (
             format!("{display}:{}", line_at(text, span.start)),
-            key_at(text, span.start).unwrap_or_default(),
+            key_at(text, span.start)
+                .or_else(|| bare_key_at(text, span))
+                .unwrap_or_default(),
         ),
         None => (display.to_string(), String::new()),
     };
@@ -481,6 +491,17 @@ fn toml_error(display: &str, text: &str, e: &toml::de::Error) -> ConfigError {
         key,
         message: e.message().trim().to_string(),
     }
+}
+
+/// The text under `span` if it is a bare key: for parse errors such as `duplicate key`,
+/// where the document cannot be walked.
+fn bare_key_at(text: &str, span: Span) -> Option<String> {
+    let s = text.get(span)?.trim();
+    let bare = !s.is_empty()
+        && s.len() <= 100
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    bare.then(|| s.to_string())
 }
 
 /// The dotted path of the key whose key or value covers byte `pos` (for serde errors,

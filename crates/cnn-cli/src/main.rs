@@ -5,6 +5,8 @@
 //! cnn validate CONFIG [--set KEY=VALUE]... [--print]
 //! cnn presets [show NAME]
 //! cnn info FILE.h5
+//! cnn plot FILE.h5 [--kind sequence|pca|all] [-o FILE.png|FILE.svg] [--width W --height H] [--log-dw]
+//! cnn animate FILE.h5 -o FILE.gif [--frames N] [--duration-s S] [--width W --height H]
 //! ```
 //!
 //! Configs are validated in two stages (see [`config`]); errors name the key, the file
@@ -13,6 +15,8 @@
 //! files); nothing is written on exit code 2.
 
 mod config;
+mod pca;
+mod plot;
 mod presets;
 mod progress;
 mod run;
@@ -48,6 +52,9 @@ enum Command {
         /// No progress bar and no summary.
         #[arg(short, long)]
         quiet: bool,
+        /// Also draw the figures (NAME-sequence.png, NAME-pca.png) beside the run file.
+        #[arg(long)]
+        plot: bool,
     },
     /// Check a config (and its overrides) without running it.
     Validate {
@@ -69,6 +76,52 @@ enum Command {
     Info {
         /// The HDF5 run file.
         file: PathBuf,
+    },
+    /// Draw figures from a run file (PNG or SVG, by the output's extension).
+    Plot {
+        /// The HDF5 run file.
+        file: PathBuf,
+        /// Which figure: the training sequence (Fig 2), the PCA (Fig 3), or all the file
+        /// supports.
+        #[arg(long, value_enum, default_value = "all")]
+        kind: plot::Kind,
+        /// Output image (.png or .svg). With --kind all, `-o base.png` writes
+        /// base-sequence.png and base-pca.png. Default: RUN-sequence.png and RUN-pca.png
+        /// beside the run file.
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Width in pixels.
+        #[arg(long, default_value_t = plot::DEFAULT_SIZE.0)]
+        width: u32,
+        /// Height in pixels.
+        #[arg(long, default_value_t = plot::DEFAULT_SIZE.1)]
+        height: u32,
+        /// Draw |dw/dt| on a logarithmic axis.
+        #[arg(long)]
+        log_dw: bool,
+    },
+    /// Animate training as a GIF: f and z drawn progressively, with |dw/dt| and a clock.
+    Animate {
+        /// The HDF5 run file.
+        file: PathBuf,
+        /// Output file (.gif).
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Number of frames.
+        #[arg(long, default_value_t = plot::animate::DEFAULT_FRAMES)]
+        frames: u32,
+        /// Playback time of one loop in seconds.
+        #[arg(long, default_value_t = plot::animate::DEFAULT_DURATION_S)]
+        duration_s: f64,
+        /// Width in pixels.
+        #[arg(long, default_value_t = plot::animate::DEFAULT_SIZE.0)]
+        width: u32,
+        /// Height in pixels.
+        #[arg(long, default_value_t = plot::animate::DEFAULT_SIZE.1)]
+        height: u32,
+        /// Draw |dw/dt| on a logarithmic axis.
+        #[arg(long)]
+        log_dw: bool,
     },
 }
 
@@ -109,7 +162,8 @@ fn main() -> ExitCode {
             set,
             force,
             quiet,
-        } => run::run(config.as_deref(), out, &set, force, quiet),
+            plot,
+        } => run::run(config.as_deref(), out, &set, force, quiet, plot),
         Command::Validate { config, set, print } => run::validate(&config, &set, print),
         Command::Presets { action: None } => {
             for (name, text) in presets::PRESETS {
@@ -143,6 +197,32 @@ fn main() -> ExitCode {
             ))),
         },
         Command::Info { file } => run::info(&file),
+        Command::Plot {
+            file,
+            kind,
+            out,
+            width,
+            height,
+            log_dw,
+        } => plot::plot(&file, kind, out.as_deref(), (width, height), log_dw),
+        Command::Animate {
+            file,
+            out,
+            frames,
+            duration_s,
+            width,
+            height,
+            log_dw,
+        } => plot::animate::animate(
+            &file,
+            &out,
+            plot::animate::AnimateOptions {
+                frames,
+                duration_s,
+                size: (width, height),
+                log_dw,
+            },
+        ),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -115,6 +115,7 @@ pub fn run(
     set: &[String],
     force: bool,
     quiet: bool,
+    plot: bool,
 ) -> Result<u8, Failure> {
     let exp = load_experiment(config, set)?;
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.h5", exp.name)));
@@ -147,13 +148,16 @@ pub fn run(
         .with_capacity_hint(Phase::Train, exp.steps.train, updates)
         .with_capacity_hint(Phase::Test, exp.steps.test, 0);
     let mut progress = Progress::new(exp.steps.total(), !quiet && std::io::stderr().is_terminal());
-    let outcome = Trainer::new(&mut net, exp.target.as_ref(), exp.protocol)
+    let mut pca_observer = crate::pca::observer(&exp, quiet);
+    let mut trainer = Trainer::new(&mut net, exp.target.as_ref(), exp.protocol)
         .map_err(Failure::input)?
         .criterion(exp.criterion)
         .observe(&mut recorder)
-        .observe(&mut progress)
-        .run()
-        .map_err(Failure::input)?;
+        .observe(&mut progress);
+    if let Some(o) = pca_observer.as_mut() {
+        trainer = trainer.observe(o);
+    }
+    let outcome = trainer.run().map_err(Failure::input)?;
     progress.finish();
     let wall = started.elapsed().as_secs_f64();
 
@@ -192,12 +196,26 @@ pub fn run(
         phases: recorder.into_phases(),
         metrics,
         success: Some(outcome.success),
+        pca: match outcome.termination {
+            Termination::Finished => crate::pca::record(pca_observer, &exp)?,
+            _ => None,
+        },
     };
     cnn_io::write_run(&out, &record, force).map_err(Failure::input)?;
 
     let simulated_ms = outcome.steps as f64 * exp.spec.dt_ms;
     if !quiet {
         print_summary(&exp, &outcome, &out, simulated_ms, wall);
+    }
+    if let (Some(p), false) = (&record.pca, quiet) {
+        println!("{}", crate::pca::summary(p, exp.spec.n_out));
+    }
+    if plot {
+        for path in crate::plot::figures_beside(&out, &record)? {
+            if !quiet {
+                println!("wrote {}", path.display());
+            }
+        }
     }
     match (&outcome.termination, outcome.success) {
         (Termination::Finished, true) => Ok(0),
@@ -289,7 +307,11 @@ pub fn info(path: &Path) -> Result<u8, Failure> {
             None => "unknown",
         }
     );
-    let params: Vec<String> = s.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    let params: Vec<String> = s
+        .params
+        .iter()
+        .map(|(k, v)| format!("{k} = {v:?}"))
+        .collect();
     println!(
         "network: N_G = {}, {} output(s), {} connections; {}",
         s.n_g,

@@ -43,6 +43,7 @@
 //!     phases: recorder.into_phases(),
 //!     metrics: Vec::new(),
 //!     success: None,
+//!     pca: None,
 //! };
 //! let dir = tempfile::tempdir()?;
 //! let path = dir.path().join("run.h5");
@@ -67,8 +68,8 @@ mod roundtrip_tests;
 pub use error::IoError;
 pub use read::{read_run, read_summary};
 pub use record::{
-    w_to_output_major, w_to_row_major, NetworkRecord, PhaseMetrics, PhaseRecord, PhaseSummary,
-    RunMeta, RunRecord, RunStatus, RunSummary,
+    w_to_output_major, w_to_row_major, NetworkRecord, PcaRecord, PhaseMetrics, PhaseRecord,
+    PhaseSummary, RunMeta, RunRecord, RunStatus, RunSummary,
 };
 pub use recorder::Recorder;
 pub use write::write_run;

@@ -9,8 +9,8 @@ use hdf5::types::{VarLenAscii, VarLenUnicode};
 use hdf5::{Group, H5Type, Location};
 
 use crate::record::{
-    NetworkRecord, PhaseMetrics, PhaseRecord, PhaseSummary, RunMeta, RunRecord, RunStatus,
-    RunSummary,
+    NetworkRecord, PcaRecord, PhaseMetrics, PhaseRecord, PhaseSummary, RunMeta, RunRecord,
+    RunStatus, RunSummary,
 };
 use crate::{IoError, FORMAT, FORMAT_VERSION};
 
@@ -35,12 +35,20 @@ pub fn read_run(path: &Path) -> Result<RunRecord, IoError> {
         }
     }
     let metrics = read_all_metrics(&cx, &file, k)?;
+    let pca = match cx.opt_group(&file, "analysis")? {
+        Some(a) => match cx.opt_group(&a, "pca")? {
+            Some(g) => Some(read_pca(&cx, &g, n, k)?),
+            None => None,
+        },
+        None => None,
+    };
     Ok(RunRecord {
         meta,
         network,
         phases,
         metrics,
         success,
+        pca,
     })
 }
 
@@ -431,4 +439,40 @@ fn read_all_metrics(
         });
     }
     Ok(out)
+}
+
+fn read_pca(cx: &Cx<'_>, g: &Group, n: usize, k: usize) -> Result<PcaRecord, IoError> {
+    let phase_name = cx.attr_string(g, "phase")?;
+    let phase = Phase::ALL
+        .into_iter()
+        .find(|p| p.name() == phase_name)
+        .ok_or_else(|| {
+            cx.inconsistent(format!(
+                "/analysis/pca@phase is {phase_name:?}, not a phase name"
+            ))
+        })?;
+    let (eigenvectors, shape) = cx.read::<f64>(g, "eigenvectors", &[Some(n), None])?;
+    let m = shape[1];
+    let (t_ms, shape) = cx.read::<f64>(g, "t_ms", &[None])?;
+    let s = shape[0];
+    let (recon_k, shape) = cx.read::<u64>(g, "recon_k", &[None])?;
+    let l = shape[0];
+    Ok(PcaRecord {
+        phase,
+        sample_every_steps: cx.attr(g, "sample_every_steps")?,
+        n_95: cx.attr(g, "n_95")?,
+        eigenvalues: cx.read(g, "eigenvalues", &[Some(n)])?.0,
+        explained_fraction: cx.read(g, "explained_fraction", &[Some(n)])?.0,
+        n_keep: m,
+        eigenvectors,
+        mean: cx.read(g, "mean", &[Some(n)])?.0,
+        t_ms,
+        projections: cx.read(g, "projections", &[Some(s), Some(m)])?.0,
+        z: cx.read(g, "z", &[Some(s), Some(k)])?.0,
+        f: cx.read(g, "f", &[Some(s), Some(k)])?.0,
+        recon_k,
+        recon_z: cx.read(g, "recon_z", &[Some(s), Some(l), Some(k)])?.0,
+        recon_rms_vs_f: cx.read(g, "recon_rms_vs_f", &[Some(l), Some(k)])?.0,
+        recon_rms_vs_z: cx.read(g, "recon_rms_vs_z", &[Some(l), Some(k)])?.0,
+    })
 }

@@ -287,6 +287,55 @@ pub struct RunRecord {
     pub metrics: Vec<PhaseMetrics>,
     /// Whether the experiment succeeded overall, if assessed.
     pub success: Option<bool>,
+    /// Principal components of the test-phase activity (`/analysis/pca`), if computed.
+    pub pca: Option<PcaRecord>,
+}
+
+/// Principal components of the rates of all units during one phase (the test phase), as
+/// stored under `/analysis/pca` (see `docs/hdf5-layout.md`).
+///
+/// N = N_G variables, `n_keep` kept components, S samples, L reconstructions, K outputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PcaRecord {
+    /// The phase whose activity was analysed (the test phase).
+    pub phase: Phase,
+    /// One sample every this many steps.
+    pub sample_every_steps: u64,
+    /// The smallest number of components explaining at least 95 % of the variance.
+    pub n_95: u64,
+    /// All N eigenvalues of the covariance, descending.
+    pub eigenvalues: Vec<f64>,
+    /// Cumulative fraction of the variance explained by the leading 1..=N components.
+    pub explained_fraction: Vec<f64>,
+    /// Number of kept eigenvectors.
+    pub n_keep: usize,
+    /// Leading eigenvectors, N x `n_keep` row-major (column j is component j).
+    pub eigenvectors: Vec<f64>,
+    /// Mean rate of each unit over the samples (length N).
+    pub mean: Vec<f64>,
+    /// Sample times in ms (length S).
+    pub t_ms: Vec<f64>,
+    /// Projections of r(t) - mean onto the kept components, S x `n_keep`.
+    pub projections: Vec<f64>,
+    /// Actual readouts at the sample times, S x K.
+    pub z: Vec<f64>,
+    /// Target at the sample times, S x K.
+    pub f: Vec<f64>,
+    /// Numbers of leading components used for the reconstructions (length L).
+    pub recon_k: Vec<u64>,
+    /// Readouts reconstructed from the leading k components, S x L x K.
+    pub recon_z: Vec<f64>,
+    /// RMS error of each reconstruction against f, L x K.
+    pub recon_rms_vs_f: Vec<f64>,
+    /// RMS error of each reconstruction against the actual z, L x K.
+    pub recon_rms_vs_z: Vec<f64>,
+}
+
+impl PcaRecord {
+    /// Number of samples S.
+    pub fn samples(&self) -> usize {
+        self.t_ms.len()
+    }
 }
 
 /// What `cnn info` shows, read without loading the large arrays.

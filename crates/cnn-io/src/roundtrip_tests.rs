@@ -118,6 +118,30 @@ fn random_record(seed: u64, n: usize, k: usize) -> RunRecord {
         phases,
         metrics,
         success: Some(true),
+        pca: Some(random_pca(&mut g, n, k, 500, 4)), // recon_z is 3-D and chunked
+    }
+}
+
+fn random_pca(g: &mut Gen, n: usize, k: usize, s: usize, m: usize) -> PcaRecord {
+    let recon_k: Vec<u64> = vec![1, 2, 4];
+    let l = recon_k.len();
+    PcaRecord {
+        phase: Phase::Test,
+        sample_every_steps: 1 + g.next() % 10,
+        n_95: g.next() % n as u64,
+        eigenvalues: g.vec(n),
+        explained_fraction: g.vec(n),
+        n_keep: m,
+        eigenvectors: g.vec(n * m),
+        mean: g.vec(n),
+        t_ms: g.vec(s),
+        projections: g.vec(s * m),
+        z: g.vec(s * k),
+        f: g.vec(s * k),
+        recon_k,
+        recon_z: g.vec(s * l * k),
+        recon_rms_vs_f: g.vec(l * k),
+        recon_rms_vs_z: g.vec(l * k),
     }
 }
 
@@ -174,6 +198,8 @@ fn roundtrip_diverged_status_and_unknown_success() {
         message: "x became NaN at step 1234 (t = 123.4 ms)".into(),
     };
     rec.success = None;
+    // A file without /analysis/pca is valid and reads back as `None`.
+    rec.pca = None;
     rec.phases.truncate(1);
     rec.metrics = vec![PhaseMetrics {
         phase: Phase::Spontaneous,
@@ -237,6 +263,12 @@ fn failed_writes_leave_nothing_behind() {
     bad.phases[0].z.pop();
     let e = write_run(&path, &bad, false).expect_err("shape");
     assert!(matches!(e, IoError::Shape { .. }), "{e}");
+    let mut bad = rec.clone();
+    if let Some(p) = bad.pca.as_mut() {
+        p.recon_z.pop();
+    }
+    let e = write_run(&path, &bad, false).expect_err("pca shape");
+    assert!(e.to_string().contains("pca.recon_z"), "{e}");
     let mut bad = rec.clone();
     bad.metrics[0].values[0].0 = "a/b".into();
     assert!(matches!(
@@ -393,6 +425,7 @@ fn phase_can_be_resimulated_from_the_file() {
         phases: rec.into_phases(),
         metrics: vec![],
         success: None,
+        pca: None,
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("run.h5");

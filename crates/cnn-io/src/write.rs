@@ -10,7 +10,7 @@ use std::str::FromStr;
 use hdf5::types::VarLenUnicode;
 use hdf5::{Group, H5Type, Location};
 
-use crate::record::{NetworkRecord, PhaseMetrics, PhaseRecord, RunRecord};
+use crate::record::{NetworkRecord, PcaRecord, PhaseMetrics, PhaseRecord, RunRecord};
 use crate::{IoError, FORMAT, FORMAT_VERSION};
 
 /// Datasets with fewer elements than this are stored contiguous and uncompressed.
@@ -127,6 +127,9 @@ fn validate(path: &Path, rec: &RunRecord) -> Result<(), IoError> {
         check(&f("w_norm"), &[u, k], p.w_norm.len())?;
         check(&f("dw_norm"), &[u, k], p.dw_norm.len())?;
     }
+    if let Some(pca) = &rec.pca {
+        validate_pca(pca, n, k, &check)?;
+    }
     let mut seen = Vec::new();
     for m in &rec.metrics {
         let name = m.phase.name();
@@ -149,6 +152,23 @@ fn validate(path: &Path, rec: &RunRecord) -> Result<(), IoError> {
         }
     }
     Ok(())
+}
+
+/// A shape check: (what, expected shape, number of elements found).
+type ShapeCheck<'a> = &'a dyn Fn(&str, &[usize], usize) -> Result<(), IoError>;
+
+fn validate_pca(p: &PcaRecord, n: usize, k: usize, check: ShapeCheck<'_>) -> Result<(), IoError> {
+    let (m, s, l) = (p.n_keep, p.t_ms.len(), p.recon_k.len());
+    check("pca.eigenvalues", &[n], p.eigenvalues.len())?;
+    check("pca.explained_fraction", &[n], p.explained_fraction.len())?;
+    check("pca.eigenvectors", &[n, m], p.eigenvectors.len())?;
+    check("pca.mean", &[n], p.mean.len())?;
+    check("pca.projections", &[s, m], p.projections.len())?;
+    check("pca.z", &[s, k], p.z.len())?;
+    check("pca.f", &[s, k], p.f.len())?;
+    check("pca.recon_z", &[s, l, k], p.recon_z.len())?;
+    check("pca.recon_rms_vs_f", &[l, k], p.recon_rms_vs_f.len())?;
+    check("pca.recon_rms_vs_z", &[l, k], p.recon_rms_vs_z.len())
 }
 
 fn check_name(name: &str) -> Result<(), &'static str> {
@@ -241,7 +261,14 @@ fn chunk_shape(shape: &[usize]) -> Vec<usize> {
             let r = (CHUNK_ELEMS / c).clamp(1, (*rows).max(1));
             vec![r, c]
         }
-        other => other.iter().map(|&d| d.max(1)).collect(),
+        [rows, rest @ ..] => {
+            let inner = rest.iter().product::<usize>().clamp(1, CHUNK_ELEMS);
+            let r = (CHUNK_ELEMS / inner).clamp(1, (*rows).max(1));
+            std::iter::once(r)
+                .chain(rest.iter().map(|&d| d.max(1)))
+                .collect()
+        }
+        [] => vec![],
     }
 }
 
@@ -263,6 +290,10 @@ fn write_file(tmp: &Path, path: &Path, rec: &RunRecord) -> Result<(), IoError> {
         write_metrics(&ctx, &metrics, m)?;
     }
     drop((phases, metrics));
+    if let Some(pca) = &rec.pca {
+        let analysis = ctx.group(&file, "analysis")?;
+        write_pca(&ctx, &analysis, pca, rec.network.n_g, rec.network.n_out)?;
+    }
     file.close().map_err(ctx.err("closing the file"))
 }
 
@@ -351,4 +382,31 @@ fn write_metrics(ctx: &Ctx<'_>, metrics: &Group, m: &PhaseMetrics) -> Result<(),
         ctx.dataset(&g, name, &[values.len()], values)?;
     }
     Ok(())
+}
+
+fn write_pca(
+    ctx: &Ctx<'_>,
+    analysis: &Group,
+    p: &PcaRecord,
+    n: usize,
+    k: usize,
+) -> Result<(), IoError> {
+    let g = ctx.group(analysis, "pca")?;
+    let (m, s, l) = (p.n_keep, p.t_ms.len(), p.recon_k.len());
+    ctx.attr_str(&g, "phase", p.phase.name())?;
+    ctx.attr(&g, "sample_every_steps", p.sample_every_steps)?;
+    ctx.attr(&g, "n_95", p.n_95)?;
+    ctx.attr(&g, "n_keep", m as u64)?;
+    ctx.dataset(&g, "eigenvalues", &[n], &p.eigenvalues)?;
+    ctx.dataset(&g, "explained_fraction", &[n], &p.explained_fraction)?;
+    ctx.dataset(&g, "eigenvectors", &[n, m], &p.eigenvectors)?;
+    ctx.dataset(&g, "mean", &[n], &p.mean)?;
+    ctx.dataset(&g, "t_ms", &[s], &p.t_ms)?;
+    ctx.dataset(&g, "projections", &[s, m], &p.projections)?;
+    ctx.dataset(&g, "z", &[s, k], &p.z)?;
+    ctx.dataset(&g, "f", &[s, k], &p.f)?;
+    ctx.dataset(&g, "recon_k", &[l], &p.recon_k)?;
+    ctx.dataset(&g, "recon_z", &[s, l, k], &p.recon_z)?;
+    ctx.dataset(&g, "recon_rms_vs_f", &[l, k], &p.recon_rms_vs_f)?;
+    ctx.dataset(&g, "recon_rms_vs_z", &[l, k], &p.recon_rms_vs_z)
 }

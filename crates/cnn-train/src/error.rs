@@ -34,4 +34,7 @@ pub enum TrainError {
         /// Supplied length.
         got: usize,
     },
+    /// A numerical routine failed (e.g. an eigendecomposition did not converge).
+    #[error("numerical failure: {0}")]
+    Numerical(String),
 }

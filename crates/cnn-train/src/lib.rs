@@ -6,7 +6,9 @@
 //! - [`Trainer`]: the executor that runs the spontaneous, train and test phases, reports
 //!   to [`cnn_core::Observer`]s and returns an [`Outcome`] (termination reason, metrics
 //!   per phase and output, success flag);
-//! - [`metrics`]: metric definitions and the documented [`SuccessCriterion`].
+//! - [`metrics`]: metric definitions and the documented [`SuccessCriterion`];
+//! - [`analysis`]: principal components of the activity of a phase (paper Fig 3),
+//!   accumulated by an observer without storing the rates.
 //!
 //! ```
 //! use cnn_core::{FnTarget, GeneratorSpec, Network};
@@ -30,6 +32,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod analysis;
 pub mod error;
 pub mod metrics;
 pub mod rls;

@@ -283,7 +283,7 @@ pub fn best_lagged_correlation(z: &[f64], f: &[f64], max_lag: usize) -> (f64, i6
             (&z[..n - l], &f[l..n])
         };
         let c = pearson(zs, fs);
-        if c.is_finite() && !(c <= best.0) {
+        if c.is_finite() && (best.0.is_nan() || c > best.0) {
             best = (c, lag);
         }
     }

@@ -294,7 +294,7 @@ impl<'a> Trainer<'a> {
                         }
                         let sq = cnn_core::dot(wk, wk);
                         w_norm[k] = sq.sqrt();
-                        w_ok &= sq.is_finite();
+                        w_ok &= sq.is_finite() || wk.iter().all(|v| v.is_finite());
                         dw_norm[k] = (gain.c * err[k]).abs() * gain.k_norm / learn_dt_ms;
                     }
                     if !w_ok {
@@ -326,8 +326,8 @@ impl<'a> Trainer<'a> {
                     }
                 }
             }
-            for k in 0..n_out {
-                w_norm[k] = self
+            for (k, wn) in w_norm.iter_mut().enumerate() {
+                *wn = self
                     .network
                     .w_output(k)
                     .iter()

@@ -1,0 +1,13 @@
+//! End-to-end tests of the `cnn` command: one test binary, attached to the cnn-cli
+//! package (`[[test]] name = "cli"`), running the built binary in temporary directories.
+//!
+//! `CNN_BLESS=1` rewrites the golden file; `CNN_REQUIRE_PYTHON=1` makes the h5py check
+//! fail instead of skipping when python3, h5py or numpy is missing.
+
+mod harness;
+
+mod bad_inputs;
+mod divergence;
+mod golden_run;
+mod happy_path;
+mod python_check;
