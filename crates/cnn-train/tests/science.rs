@@ -48,9 +48,26 @@ fn matlab_protocol_learns_four_sines() {
     } else {
         3
     };
+    // Seeds are independent: run them on all cores (each result depends only on its seed).
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+    let results: Vec<(u64, (bool, f64, f64, f64))> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    (0..seeds)
+                        .filter(|seed| seed % threads == t)
+                        .map(|seed| (seed, matlab_protocol_run(seed)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("science thread panicked"))
+            .collect()
+    });
     let mut successes = 0;
-    for seed in 0..seeds {
-        let (ok, train_mae, test_mae, corr) = matlab_protocol_run(seed);
+    for (seed, (ok, train_mae, test_mae, corr)) in results {
         eprintln!("seed {seed}: success {ok} train MAE {train_mae:.4} test MAE {test_mae:.4} corr {corr:.3}");
         if ok && train_mae < 0.01 {
             successes += 1;
