@@ -8,6 +8,7 @@ mod harness;
 
 mod bad_inputs;
 mod divergence;
+mod ensemble;
 mod golden_run;
 mod happy_path;
 mod python_check;

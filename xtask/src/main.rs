@@ -6,10 +6,12 @@
 //! - `test`: setup, then `cargo test`, `cargo doc` with `-D warnings`, and `check-arch`.
 //! - `demo`: setup, then a release run of the `cnn` binary.
 //! - `check-arch`: mechanical check of the architecture invariants (see [`arch`]).
+//! - `bench`: our trainer against the NumPy/SciPy reference, one table (see [`bench`]).
 //!
 //! Only `std` and `anyhow`: this crate must build on a bare machine.
 
 mod arch;
+mod bench;
 mod cmd;
 mod setup;
 
@@ -37,6 +39,12 @@ tasks:
   demo [ARGS...]
         setup, then `cargo run --release --locked -p cnn-cli --bin cnn -- run ARGS`
         (default ARGS: --out runs/fig2-periodic.h5 --force --plot); passes its exit code through.
+  bench [--sizes 500,1000,2000,4000] [--seconds 1] [--threads 2] [--repeat 1] [--no-numpy]
+        Release build of cnn-train's force_bench example, then for each N: our step,
+        RLS update and its bytes-moved bound, wall s per simulated second (1 thread and
+        --threads), and bench/reference/force_numpy.py (np.outer and BLAS dger rank-1,
+        one BLAS thread, OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset); one table with the
+        ratios. --seconds is the simulated time at N = 1000, scaled by (1000/N)^2.
   check-arch
         Fail when cnn-core depends on HDF5/TOML/clap/rayon/serde/indicatif, or when
         cnn-train, cnn-targets, cnn-io depend on each other or on cnn-cli.
@@ -80,6 +88,10 @@ fn real_main() -> Result<ExitCode> {
         }
         "test" => test(&root, strip_separator(rest)),
         "demo" => demo(&root, strip_separator(rest)),
+        "bench" => {
+            bench::bench(&root, &bench::Options::parse(strip_separator(rest))?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         "check-arch" => {
             if let Some(extra) = rest.first() {
                 bail!("check-arch: unexpected argument `{extra}`");
@@ -130,14 +142,25 @@ fn test(root: &Path, extra: &[String]) -> Result<ExitCode> {
     let mut results: Vec<(&str, bool, f64)> = Vec::new();
 
     heading(&format!(
-        "[2/{STEPS}] cargo test --workspace --locked (CNN_SCIENCE=1 CNN_REQUIRE_PYTHON=1)"
+        "[2/{STEPS}] cargo test --workspace --locked (CNN_SCIENCE=1 CNN_SLURM=1 CNN_REQUIRE_PYTHON=1)"
     ));
     let t = Instant::now();
+    // The Slurm test (tests/ensemble.rs) runs against a single-node cluster started here.
+    let slurm = std::process::Command::new("bash")
+        .arg(root.join("scripts/slurm-test-cluster.sh"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !slurm {
+        eprintln!(
+            "note: no Slurm cluster (scripts/slurm-test-cluster.sh failed): Slurm test skipped"
+        );
+    }
     let mut c = cargo();
     c.current_dir(root)
         .args(["test", "--workspace", "--locked", "--no-fail-fast"])
         .args(extra)
         .env("CNN_SCIENCE", "1")
+        .env("CNN_SLURM", if slurm { "1" } else { "0" })
         .env("CNN_REQUIRE_PYTHON", "1");
     let ok = run_status(&mut c)?.success();
     results.push(("cargo test", ok, t.elapsed().as_secs_f64()));

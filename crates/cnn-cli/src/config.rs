@@ -147,6 +147,12 @@ pub struct RawConfig {
     /// `[[targets]]`: one entry per target; their components are stacked into outputs.
     #[serde(default)]
     pub targets: Vec<RawTarget>,
+    /// `[ensemble]`: the seeds of an ensemble run; checked by `crate::ensemble`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ensemble: Option<toml::Table>,
+    /// `[sweep]`: swept keys and the sweep mode; checked by `crate::ensemble`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<toml::Table>,
 }
 
 /// A validated experiment: the only thing the run command accepts.
@@ -175,6 +181,10 @@ pub struct Experiment {
     pub description: String,
     /// Expected-outcome line.
     pub expect: String,
+    /// The `[ensemble]` table, if any (not part of `resolved_toml`).
+    pub ensemble: Option<toml::Table>,
+    /// The `[sweep]` table, if any (not part of `resolved_toml`).
+    pub sweep: Option<toml::Table>,
 }
 
 /// Where config text came from, for error messages and relative paths.
@@ -196,6 +206,8 @@ pub struct Override {
     /// The raw text as typed.
     pub text: String,
     value: toml::Value,
+    /// Where it came from in error messages, when not `--set TEXT` (ensemble members).
+    origin: Option<String>,
 }
 
 impl Override {
@@ -228,7 +240,27 @@ impl Override {
             path,
             text: text.to_string(),
             value: parsed,
+            origin: None,
         })
+    }
+
+    /// An override set by the program (an ensemble member's seed or swept value); errors
+    /// about it are located at `origin` (e.g. `config.toml: [sweep] member 3`).
+    pub fn generated(key: &str, value: toml::Value, origin: String) -> Self {
+        Self {
+            path: key.split('.').map(str::to_string).collect(),
+            text: format!("{key}={value}"),
+            value,
+            origin: Some(origin),
+        }
+    }
+
+    /// Where errors about this override point: `--set KEY=VALUE` or its origin.
+    pub fn location(&self) -> String {
+        match &self.origin {
+            Some(o) => format!("{o} ({})", self.text),
+            None => format!("--set {}", self.text),
+        }
     }
 
     fn key(&self) -> String {
@@ -238,7 +270,7 @@ impl Override {
 
 fn apply_override(root: &mut toml::Value, ov: &Override) -> Result<(), ConfigError> {
     let err = |m: String| ConfigError {
-        location: format!("--set {}", ov.text),
+        location: ov.location(),
         key: ov.key(),
         message: m,
     };
@@ -386,7 +418,16 @@ pub struct Locator<'a> {
     overrides: &'a [Override],
 }
 
-impl Locator<'_> {
+impl<'a> Locator<'a> {
+    /// A locator for errors about `text` (from `source`) with `overrides` applied.
+    pub fn new(source: &'a Source, text: &'a str, overrides: &'a [Override]) -> Self {
+        Self {
+            source,
+            text,
+            overrides,
+        }
+    }
+
     /// An error about `key`, located in the file, in an override, or as a default.
     pub fn err(&self, key: &KeyPath, message: impl Into<String>) -> ConfigError {
         let location = if let Some(ov) = self
@@ -395,7 +436,7 @@ impl Locator<'_> {
             .rev()
             .find(|ov| key.matches_override(ov))
         {
-            format!("--set {}", ov.text)
+            ov.location()
         } else if let Some(line) = line_of(self.text, &key.0) {
             format!("{}:{line}", self.source.display)
         } else {
@@ -453,7 +494,7 @@ pub fn load(
         // One override at a time, so that a type error names the override and key.
         if let Err(e) = root.clone().try_into::<RawConfig>() {
             return Err(ConfigError {
-                location: format!("--set {}", ov.text),
+                location: ov.location(),
                 key: ov.key(),
                 message: e.message().trim().to_string(),
             });
@@ -462,7 +503,7 @@ pub fn load(
     let raw: RawConfig = root.try_into().map_err(|e: toml::de::Error| ConfigError {
         location: overrides
             .iter()
-            .map(|o| format!("--set {}", o.text))
+            .map(Override::location)
             .collect::<Vec<_>>()
             .join(", "),
         key: String::new(),
@@ -872,6 +913,8 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
             decimate: Some(decimate),
         },
         targets: resolved_targets,
+        ensemble: None,
+        sweep: None,
     };
     let resolved_toml = toml::to_string(&resolved).map_err(|e| ConfigError {
         location: loc.source().display.clone(),
@@ -891,5 +934,7 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
         resolved_toml,
         description: raw.description.unwrap_or_default(),
         expect: raw.expect.unwrap_or_default(),
+        ensemble: raw.ensemble,
+        sweep: raw.sweep,
     })
 }

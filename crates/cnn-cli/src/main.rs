@@ -2,6 +2,9 @@
 //!
 //! ```text
 //! cnn run [CONFIG|PRESET] [--out FILE.h5] [--set KEY=VALUE]... [--force]
+//!         [--jobs N] [--shard K/N] [--verbose]     (ensemble configs)
+//! cnn merge SHARD.h5... -o OUT.h5 [--allow-partial]
+//! cnn slurm CONFIG --shards N [--time T --mem M --partition P --cpus-per-task C]
 //! cnn validate CONFIG [--set KEY=VALUE]... [--print]
 //! cnn presets [show NAME]
 //! cnn info FILE.h5
@@ -15,11 +18,13 @@
 //! files); nothing is written on exit code 2.
 
 mod config;
+mod ensemble;
 mod pca;
 mod plot;
 mod presets;
 mod progress;
 mod run;
+mod slurm;
 mod targets;
 
 use clap::{Parser, Subcommand};
@@ -52,9 +57,69 @@ enum Command {
         /// No progress bar and no summary.
         #[arg(short, long)]
         quiet: bool,
-        /// Also draw the figures (NAME-sequence.png, NAME-pca.png) beside the run file.
+        /// Also draw the figures (NAME-sequence.png, NAME-pca.png) beside the run file;
+        /// for an ensemble, the summary figure NAME-summary.png.
         #[arg(long)]
         plot: bool,
+        /// Ensemble: worker threads (default: all cores). A member's result does not
+        /// depend on it.
+        #[arg(short, long, default_value_t = 0)]
+        jobs: usize,
+        /// Ensemble: run only members with index % N == K into a shard file (merge the
+        /// shards with `cnn merge`).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Ensemble: one line per finished member.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Single run: threads for the one network (step and RLS update split in
+        /// blocks; 0: all cores). Pays from about N = 2000; results do not depend on it.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+    },
+    /// Merge the shard files of one ensemble into the file a single run would write.
+    Merge {
+        /// Shard files (`cnn run CONFIG --shard K/N`).
+        shards: Vec<PathBuf>,
+        /// Output file.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Merge even if members are missing.
+        #[arg(long)]
+        allow_partial: bool,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write Slurm job scripts: a job array running the shards of an ensemble and a
+    /// dependent job merging them.
+    Slurm {
+        /// An ensemble config file or preset.
+        config: String,
+        /// Number of shards (array tasks).
+        #[arg(long)]
+        shards: u64,
+        /// Override a config key (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Merged output file (default: NAME.h5 in the current directory).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Directory for the scripts, shard files and logs (default: NAME-slurm).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Time limit of each array task (sbatch --time), e.g. 02:00:00.
+        #[arg(long)]
+        time: Option<String>,
+        /// Memory per task (sbatch --mem), e.g. 4G.
+        #[arg(long)]
+        mem: Option<String>,
+        /// Partition (sbatch --partition).
+        #[arg(long)]
+        partition: Option<String>,
+        /// CPUs per array task; each task runs its members on that many threads.
+        #[arg(long, default_value_t = 1)]
+        cpus_per_task: u32,
     },
     /// Check a config (and its overrides) without running it.
     Validate {
@@ -72,9 +137,9 @@ enum Command {
         #[command(subcommand)]
         action: Option<PresetAction>,
     },
-    /// Summarise a run file.
+    /// Summarise a run file or an ensemble file.
     Info {
-        /// The HDF5 run file.
+        /// The HDF5 run or ensemble file.
         file: PathBuf,
     },
     /// Draw figures from a run file (PNG or SVG, by the output's extension).
@@ -163,7 +228,53 @@ fn main() -> ExitCode {
             force,
             quiet,
             plot,
-        } => run::run(config.as_deref(), out, &set, force, quiet, plot),
+            jobs,
+            shard,
+            verbose,
+            threads,
+        } => run::run(
+            config.as_deref(),
+            &set,
+            run::RunArgs {
+                out,
+                force,
+                quiet,
+                plot,
+                jobs,
+                shard,
+                verbose,
+                threads,
+            },
+        ),
+        Command::Merge {
+            shards,
+            out,
+            allow_partial,
+            force,
+        } => ensemble::merge(&shards, &out, allow_partial, force),
+        Command::Slurm {
+            config,
+            shards,
+            set,
+            out,
+            dir,
+            time,
+            mem,
+            partition,
+            cpus_per_task,
+        } => slurm::slurm(
+            &config,
+            &set,
+            &slurm::SlurmOptions {
+                shards,
+                out,
+                dir,
+                time,
+                mem,
+                partition,
+                cpus_per_task,
+            },
+        ),
         Command::Validate { config, set, print } => run::validate(&config, &set, print),
         Command::Presets { action: None } => {
             for (name, text) in presets::PRESETS {

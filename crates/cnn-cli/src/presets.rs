@@ -18,6 +18,18 @@ pub const PRESETS: &[(&str, &str)] = &[
         "fig2-three-outputs",
         include_str!("../../../configs/fig2-three-outputs.toml"),
     ),
+    (
+        "fig5-g-sweep",
+        include_str!("../../../configs/fig5-g-sweep.toml"),
+    ),
+    (
+        "alpha-sweep",
+        include_str!("../../../configs/alpha-sweep.toml"),
+    ),
+    (
+        "smoke-ensemble",
+        include_str!("../../../configs/smoke-ensemble.toml"),
+    ),
 ];
 
 /// The preset `cnn run` uses without a config.

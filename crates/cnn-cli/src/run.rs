@@ -8,15 +8,26 @@ use cnn_io::{NetworkRecord, RunMeta, RunRecord, RunStatus};
 use cnn_train::{Termination, Trainer};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 /// Loads a config file or preset, applies `--set` overrides and validates.
 pub fn load_experiment(config: Option<&str>, set: &[String]) -> Result<Experiment, Failure> {
-    let overrides = set
-        .iter()
+    let overrides = parse_overrides(set)?;
+    let (text, source) = load_source(config)?;
+    config::load(&text, &source, &overrides).map_err(Failure::input)
+}
+
+/// Parses `--set KEY=VALUE` arguments.
+pub fn parse_overrides(set: &[String]) -> Result<Vec<Override>, Failure> {
+    set.iter()
         .map(|s| Override::parse(s))
         .collect::<Result<Vec<_>, ConfigError>>()
-        .map_err(Failure::input)?;
+        .map_err(Failure::input)
+}
+
+/// The text of a config file or preset (default: the default preset).
+pub fn load_source(config: Option<&str>) -> Result<(String, Source), Failure> {
     let name = config.unwrap_or(presets::DEFAULT);
     let path = Path::new(name);
     let (text, source) = if path.exists() || config.is_some_and(|c| c.ends_with(".toml")) {
@@ -45,11 +56,31 @@ pub fn load_experiment(config: Option<&str>, set: &[String]) -> Result<Experimen
                 .join(", ")
         )));
     };
-    config::load(&text, &source, &overrides).map_err(Failure::input)
+    Ok((text, source))
 }
 
 /// `cnn validate`.
 pub fn validate(config: &str, set: &[String], print: bool) -> Result<u8, Failure> {
+    let overrides = parse_overrides(set)?;
+    let (text, source) = load_source(Some(config))?;
+    if let Some(plan) =
+        crate::ensemble::load_plan(&text, &source, &overrides).map_err(Failure::input)?
+    {
+        if print {
+            print!("{}", plan.config_toml);
+        } else {
+            println!(
+                "{config}: ok (ensemble of {} members{}; every member's config is valid)",
+                plan.members.len(),
+                if plan.swept.is_empty() {
+                    String::new()
+                } else {
+                    format!(", sweeping {}", plan.swept.join(", "))
+                }
+            );
+        }
+        return Ok(0);
+    }
     let exp = load_experiment(Some(config), set)?;
     if print {
         print!("{}", exp.resolved_toml);
@@ -70,7 +101,7 @@ pub fn validate(config: &str, set: &[String], print: bool) -> Result<u8, Failure
 
 /// Refuses an output that exists (without `--force`), is a directory, or cannot be
 /// written, before any work starts.
-fn check_output(out: &Path, force: bool) -> Result<(), Failure> {
+pub(crate) fn check_output(out: &Path, force: bool) -> Result<(), Failure> {
     if out.is_dir() {
         return Err(Failure::input(format!(
             "--out {}: is a directory; give a file name ending in .h5",
@@ -108,16 +139,73 @@ fn check_output(out: &Path, force: bool) -> Result<(), Failure> {
     }
 }
 
+/// What `cnn run` does besides the config: output, flags, ensemble options.
+pub struct RunArgs {
+    /// Output file.
+    pub out: Option<PathBuf>,
+    /// Replace an existing output.
+    pub force: bool,
+    /// No progress bar, no summary.
+    pub quiet: bool,
+    /// Draw the figures.
+    pub plot: bool,
+    /// Ensemble worker threads (0: all cores).
+    pub jobs: usize,
+    /// `--shard K/N` as typed.
+    pub shard: Option<String>,
+    /// One line per finished ensemble member.
+    pub verbose: bool,
+    /// Threads for a single run's network (0: all cores; ensembles use `jobs`).
+    pub threads: usize,
+}
+
 /// `cnn run`.
-pub fn run(
-    config: Option<&str>,
-    out: Option<PathBuf>,
-    set: &[String],
-    force: bool,
-    quiet: bool,
-    plot: bool,
-) -> Result<u8, Failure> {
-    let exp = load_experiment(config, set)?;
+pub fn run(config: Option<&str>, set: &[String], args: RunArgs) -> Result<u8, Failure> {
+    let RunArgs {
+        out,
+        force,
+        quiet,
+        plot,
+        jobs,
+        shard,
+        verbose,
+        threads,
+    } = args;
+    let overrides = parse_overrides(set)?;
+    let (text, source) = load_source(config)?;
+    let shard = shard
+        .as_deref()
+        .map(crate::ensemble::parse_shard)
+        .transpose()?;
+    if let Some(plan) =
+        crate::ensemble::load_plan(&text, &source, &overrides).map_err(Failure::input)?
+    {
+        let out = out.unwrap_or_else(|| {
+            PathBuf::from(match shard {
+                Some((k, n)) => format!("{}.shard-{k}-of-{n}.h5", plan.name),
+                None => format!("{}.h5", plan.name),
+            })
+        });
+        return crate::ensemble::run(
+            &plan,
+            &crate::ensemble::RunOptions {
+                out,
+                force,
+                jobs,
+                shard,
+                quiet,
+                verbose,
+                plot,
+            },
+        );
+    }
+    if shard.is_some() {
+        return Err(Failure::input(format!(
+            "--shard: {} is not an ensemble config (it has no [ensemble] or [sweep] table)",
+            source.display
+        )));
+    }
+    let exp = config::load(&text, &source, &overrides).map_err(Failure::input)?;
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.h5", exp.name)));
     check_output(&out, force)?;
     if !quiet {
@@ -139,68 +227,21 @@ pub fn run(
             exp.spec.dt_ms
         );
     }
-    let started = Instant::now();
-    let mut net = Network::build(exp.spec.clone(), exp.seed).map_err(Failure::input)?;
-    let initial = NetworkRecord::from_network(&net);
-    let updates = exp.steps.train / exp.steps.learn_every;
-    let mut recorder = cnn_io::Recorder::new(exp.rates_index.clone(), exp.decimate)
-        .with_capacity_hint(Phase::Spontaneous, exp.steps.spontaneous, 0)
-        .with_capacity_hint(Phase::Train, exp.steps.train, updates)
-        .with_capacity_hint(Phase::Test, exp.steps.test, 0);
-    let mut progress = Progress::new(exp.steps.total(), !quiet && std::io::stderr().is_terminal());
-    let mut pca_observer = crate::pca::observer(&exp, quiet);
-    let mut trainer = Trainer::new(&mut net, exp.target.as_ref(), exp.protocol)
-        .map_err(Failure::input)?
-        .criterion(exp.criterion)
-        .observe(&mut recorder)
-        .observe(&mut progress);
-    if let Some(o) = pca_observer.as_mut() {
-        trainer = trainer.observe(o);
-    }
-    let outcome = trainer.run().map_err(Failure::input)?;
-    progress.finish();
-    let wall = started.elapsed().as_secs_f64();
-
-    let status = match &outcome.termination {
-        Termination::Finished => RunStatus::Complete,
-        Termination::Diverged { t_ms, quantity, .. } => RunStatus::Diverged {
-            message: format!("{quantity} at t = {t_ms} ms"),
+    let MemberResult {
+        record,
+        outcome,
+        wall_s: wall,
+    } = run_member_threads(
+        &exp,
+        &MemberOptions {
+            progress: !quiet && std::io::stderr().is_terminal(),
+            quiet,
+            stop: None,
+            pca: true,
         },
-        Termination::Interrupted { t_ms, .. } => RunStatus::Diverged {
-            message: format!("interrupted at t = {t_ms} ms"),
-        },
-    };
-    let mut network = initial;
-    network.w_final = cnn_io::w_to_row_major(net.w(), exp.spec.n_g, exp.spec.n_out);
-    let metrics = outcome
-        .metrics
-        .iter()
-        .map(|m| cnn_io::PhaseMetrics {
-            phase: m.phase,
-            values: m
-                .named()
-                .into_iter()
-                .map(|(n, v)| (n.to_string(), v))
-                .collect(),
-            success: None,
-        })
-        .collect();
-    let record = RunRecord {
-        meta: RunMeta {
-            cnn_version: env!("CARGO_PKG_VERSION").to_string(),
-            config_toml: exp.resolved_toml.clone(),
-            seed: exp.seed,
-            status: status.clone(),
-        },
-        network,
-        phases: recorder.into_phases(),
-        metrics,
-        success: Some(outcome.success),
-        pca: match outcome.termination {
-            Termination::Finished => crate::pca::record(pca_observer, &exp)?,
-            _ => None,
-        },
-    };
+        threads,
+    )?;
+    let status = record.meta.status.clone();
     cnn_io::write_run(&out, &record, force).map_err(Failure::input)?;
 
     let simulated_ms = outcome.steps as f64 * exp.spec.dt_ms;
@@ -230,6 +271,129 @@ pub fn run(
             Ok(1)
         }
     }
+}
+
+/// How [`run_member`] runs.
+pub struct MemberOptions<'a> {
+    /// Show the per-run progress bar on stderr.
+    pub progress: bool,
+    /// No notes on stderr.
+    pub quiet: bool,
+    /// Stops the run after the current step once set (Ctrl-C).
+    pub stop: Option<&'a AtomicBool>,
+    /// Compute `/analysis/pca` (when the test phase is non-empty).
+    pub pca: bool,
+}
+
+/// One finished (or stopped) run: the record to write and the trainer's outcome.
+pub struct MemberResult {
+    /// What the run file holds.
+    pub record: RunRecord,
+    /// Termination, metrics, success.
+    pub outcome: cnn_train::Outcome,
+    /// Wall-clock seconds of the simulation (and PCA).
+    pub wall_s: f64,
+}
+
+/// Runs one validated experiment: the code path of `cnn run` for a single config and of
+/// every ensemble member. Writes nothing.
+pub fn run_member(exp: &Experiment, opts: &MemberOptions<'_>) -> Result<MemberResult, Failure> {
+    run_member_threads(exp, opts, 1)
+}
+
+/// [`run_member`] with `threads` threads for the one network (`--threads`; 0: all cores).
+pub fn run_member_threads(
+    exp: &Experiment,
+    opts: &MemberOptions<'_>,
+    threads: usize,
+) -> Result<MemberResult, Failure> {
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        t => t,
+    };
+    let started = Instant::now();
+    let mut net = Network::build(exp.spec.clone(), exp.seed).map_err(Failure::input)?;
+    // Only the (small) initial state is copied now; the connectivity is copied into the
+    // record after the run, so it is never held twice while P is alive.
+    let x_initial = net.x().to_vec();
+    let z_initial = net.z().to_vec();
+    let w_initial = cnn_io::w_to_row_major(net.w(), exp.spec.n_g, exp.spec.n_out);
+    let updates = exp.steps.train / exp.steps.learn_every;
+    let mut recorder = cnn_io::Recorder::new(exp.rates_index.clone(), exp.decimate)
+        .with_capacity_hint(Phase::Spontaneous, exp.steps.spontaneous, 0)
+        .with_capacity_hint(Phase::Train, exp.steps.train, updates)
+        .with_capacity_hint(Phase::Test, exp.steps.test, 0);
+    let mut progress = Progress::new(exp.steps.total(), opts.progress);
+    let mut pca_observer = if opts.pca {
+        crate::pca::observer(exp, opts.quiet)
+    } else {
+        None
+    };
+    let mut trainer = Trainer::new(&mut net, exp.target.as_ref(), exp.protocol)
+        .map_err(Failure::input)?
+        .criterion(exp.criterion)
+        .threads(threads)
+        .map_err(Failure::input)?
+        .observe(&mut recorder)
+        .observe(&mut progress);
+    if let Some(o) = pca_observer.as_mut() {
+        trainer = trainer.observe(o);
+    }
+    if let Some(flag) = opts.stop {
+        trainer = trainer.stop_flag(flag);
+    }
+    let outcome = trainer.run().map_err(Failure::input)?;
+    progress.finish();
+    let wall = started.elapsed().as_secs_f64();
+
+    let status = match &outcome.termination {
+        Termination::Finished => RunStatus::Complete,
+        Termination::Diverged { t_ms, quantity, .. } => RunStatus::Diverged {
+            message: format!("{quantity} at t = {t_ms} ms"),
+        },
+        Termination::Interrupted { t_ms, .. } => RunStatus::Diverged {
+            message: format!("interrupted at t = {t_ms} ms"),
+        },
+    };
+    let mut network = NetworkRecord::from_network(&net);
+    network.w_final = network.w_initial.clone();
+    network.x_initial = x_initial;
+    network.z_initial = z_initial;
+    network.w_initial = w_initial;
+    let metrics = outcome
+        .metrics
+        .iter()
+        .map(|m| cnn_io::PhaseMetrics {
+            phase: m.phase,
+            values: m
+                .named()
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v))
+                .collect(),
+            success: None,
+        })
+        .collect();
+    let record = RunRecord {
+        meta: RunMeta {
+            cnn_version: env!("CARGO_PKG_VERSION").to_string(),
+            config_toml: exp.resolved_toml.clone(),
+            seed: exp.seed,
+            status: status.clone(),
+        },
+        network,
+        phases: recorder.into_phases(),
+        metrics,
+        success: Some(outcome.success),
+        pca: match outcome.termination {
+            Termination::Finished => crate::pca::record(pca_observer, exp)?,
+            _ => None,
+        },
+    };
+    Ok(MemberResult {
+        record,
+        outcome,
+        wall_s: wall,
+    })
 }
 
 fn print_summary(
@@ -284,6 +448,9 @@ fn print_summary(
 
 /// `cnn info`.
 pub fn info(path: &Path) -> Result<u8, Failure> {
+    if cnn_io::file_format(path).map_err(Failure::input)? == cnn_io::ENSEMBLE_FORMAT {
+        return crate::ensemble::info(path);
+    }
     let s = cnn_io::read_summary(path).map_err(Failure::input)?;
     println!(
         "{}: cnn run file (cnn {}), seed {}",

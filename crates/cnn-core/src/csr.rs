@@ -130,6 +130,153 @@ impl Csr {
     }
 }
 
+/// Length of the padded rate buffer that the 16-bit index path gathers from: a `u16`
+/// index into `&[f64; PAD16]` needs no bounds check.
+pub(crate) const PAD16: usize = 1 << 16;
+
+/// Column indices of the hot copy.
+#[derive(Debug, Clone, PartialEq)]
+enum HotIndices {
+    /// `n_cols <= 65536`: 2 bytes per entry.
+    U16(Vec<u16>),
+    /// Wider matrices use the `u32` indices of the [`Csr`] itself.
+    Wide,
+}
+
+/// Values of the hot copy.
+#[derive(Debug, Clone, PartialEq)]
+enum HotValues {
+    /// Every value is exactly an `f32` (networks drawn by `Network::build` are): 4 bytes.
+    F32(Vec<f32>),
+    /// Some value is not: the `f64` values of the [`Csr`] itself.
+    Wide,
+}
+
+/// The narrow copy of a fixed [`Csr`] that the integration step reads: `u16` column
+/// indices when the matrix has at most 65 536 columns and `f32` values when every value
+/// is exactly representable as one, so the products (in `f64`) are the same as with the
+/// `f64` matrix. Built once; it must be rebuilt if the values change.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HotCsr {
+    indices: HotIndices,
+    values: HotValues,
+}
+
+impl HotCsr {
+    pub(crate) fn new(m: &Csr) -> Self {
+        let indices = if m.n_cols <= PAD16 {
+            HotIndices::U16(m.indices.iter().map(|&j| j as u16).collect())
+        } else {
+            HotIndices::Wide
+        };
+        let values = if m.data.iter().all(|&v| (v as f32) as f64 == v) {
+            HotValues::F32(m.data.iter().map(|&v| v as f32).collect())
+        } else {
+            HotValues::Wide
+        };
+        Self { indices, values }
+    }
+
+    /// True when the 16-bit path is used: the rate buffer passed to
+    /// [`HotCsr::rows_into`] must then have length [`PAD16`].
+    pub(crate) fn needs_pad(&self) -> bool {
+        matches!(self.indices, HotIndices::U16(_))
+    }
+
+    /// Bytes of the narrow copy (indices and values it holds itself).
+    pub(crate) fn bytes(&self) -> usize {
+        let i = match &self.indices {
+            HotIndices::U16(v) => v.len() * 2,
+            HotIndices::Wide => 0,
+        };
+        let v = match &self.values {
+            HotValues::F32(v) => v.len() * 4,
+            HotValues::Wide => 0,
+        };
+        i + v
+    }
+
+    /// `out[k] = (A x)[first + k]` for `k < out.len()`, each row summed with 4
+    /// accumulators in a fixed order (the same on every instruction set).
+    #[inline(always)]
+    pub(crate) fn rows_into(&self, m: &Csr, first: usize, x: &[f64], out: &mut [f64]) {
+        match (&self.indices, &self.values) {
+            (HotIndices::U16(idx), HotValues::F32(val)) => {
+                rows16(&m.indptr, idx, val, first, pad(x), out)
+            }
+            (HotIndices::U16(idx), HotValues::Wide) => {
+                rows16(&m.indptr, idx, &m.data, first, pad(x), out)
+            }
+            (HotIndices::Wide, HotValues::F32(val)) => {
+                rows32(&m.indptr, &m.indices, val, first, x, out)
+            }
+            (HotIndices::Wide, HotValues::Wide) => {
+                rows32(&m.indptr, &m.indices, &m.data, first, x, out)
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn pad(x: &[f64]) -> &[f64; PAD16] {
+    x.try_into()
+        .expect("the 16-bit path gathers from a rate buffer of length 65536")
+}
+
+#[inline(always)]
+fn rows16<V: Copy + Into<f64>>(
+    indptr: &[usize],
+    idx: &[u16],
+    val: &[V],
+    first: usize,
+    x: &[f64; PAD16],
+    out: &mut [f64],
+) {
+    for (o, yi) in out.iter_mut().enumerate() {
+        let (a, b) = (indptr[first + o], indptr[first + o + 1]);
+        let (idx, val) = (&idx[a..b], &val[a..b]);
+        let mut acc = [0.0f64; 4];
+        let mut ic = idx.chunks_exact(4);
+        let mut vc = val.chunks_exact(4);
+        for (ii, vv) in (&mut ic).zip(&mut vc) {
+            for l in 0..4 {
+                acc[l] += vv[l].into() * x[ii[l] as usize];
+            }
+        }
+        for (ii, vv) in ic.remainder().iter().zip(vc.remainder()) {
+            acc[0] += (*vv).into() * x[*ii as usize];
+        }
+        *yi = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    }
+}
+
+#[inline(always)]
+fn rows32<V: Copy + Into<f64>>(
+    indptr: &[usize],
+    idx: &[u32],
+    val: &[V],
+    first: usize,
+    x: &[f64],
+    out: &mut [f64],
+) {
+    for (o, yi) in out.iter_mut().enumerate() {
+        let (a, b) = (indptr[first + o], indptr[first + o + 1]);
+        let (idx, val) = (&idx[a..b], &val[a..b]);
+        let mut acc = [0.0f64; 4];
+        let mut ic = idx.chunks_exact(4);
+        let mut vc = val.chunks_exact(4);
+        for (ii, vv) in (&mut ic).zip(&mut vc) {
+            for l in 0..4 {
+                acc[l] += vv[l].into() * x[ii[l] as usize];
+            }
+        }
+        for (ii, vv) in ic.remainder().iter().zip(vc.remainder()) {
+            acc[0] += (*vv).into() * x[*ii as usize];
+        }
+        *yi = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +300,30 @@ mod tests {
             assert!((y[i] - e).abs() < 1e-12);
         }
         assert_eq!(y, [5.0, 0.0, 3.0 - 4.0 + 2.5 + 12.0 - 7.0]);
+    }
+
+    #[test]
+    fn hot_copy_matches_matvec() {
+        // f32-exact values use the narrow path, others keep f64; both equal `matvec`.
+        for data in [
+            vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+            vec![0.1, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+        ] {
+            let m = Csr::from_parts(3, 4, vec![0, 2, 2, 7], vec![0, 3, 0, 1, 2, 3, 1], data)
+                .expect("valid");
+            let hot = HotCsr::new(&m);
+            let x = [1.0, -1.0, 0.5, 2.0];
+            let mut want = [0.0; 3];
+            m.matvec(&x, &mut want);
+            let mut xp = vec![0.0; PAD16];
+            xp[..4].copy_from_slice(&x);
+            let mut got = [0.0; 3];
+            hot.rows_into(&m, 0, &xp, &mut got);
+            assert_eq!(got, want);
+            let mut tail = [0.0; 2];
+            hot.rows_into(&m, 1, &xp, &mut tail);
+            assert_eq!(tail, want[1..]);
+        }
     }
 
     #[test]

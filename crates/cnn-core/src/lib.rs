@@ -7,7 +7,9 @@
 //!
 //! This crate knows nothing about files, configs, terminals or threads: it provides
 //! - [`Network`]: seeded construction ([`seeds`] documents which stream draws what) and
-//!   the allocation-free [`Network::step`];
+//!   the allocation-free [`Network::step`] (matvec, Euler and tanh fused, connectivity
+//!   read from a narrow copy: 16-bit indices, f32 values); [`Network::step_in`] splits it
+//!   into row blocks for an [`Executor`] that a caller with threads provides;
 //! - [`Csr`]: the sparse connectivity;
 //! - [`Target`]: the trait target signals implement (generators live in `cnn-targets`);
 //! - [`Observer`]: the hook through which recorders and progress bars watch a run.
@@ -34,7 +36,7 @@ pub mod target;
 
 pub use csr::Csr;
 pub use error::CoreError;
-pub use network::{dot, GeneratorSpec, InitialWeights, Network};
+pub use network::{dot, Executor, GeneratorSpec, InitialWeights, Network, Serial};
 pub use observe::{Observer, Phase, StepView, UpdateView};
 pub use target::{FnTarget, Target};
 

@@ -1,6 +1,7 @@
 //! The generator network (architecture A): parameters, seeded construction and the
 //! forward-Euler step.
 
+use crate::csr::{HotCsr, PAD16};
 use crate::seeds::{stream_rng, Stream};
 use crate::{CoreError, Csr};
 use rand::Rng;
@@ -125,19 +126,128 @@ impl GeneratorSpec {
 pub struct Network {
     spec: GeneratorSpec,
     j_gg: Csr,
+    /// The narrow copy of `j_gg` the step reads (16-bit indices, f32 values).
+    hot: HotCsr,
     /// Row-major N_G x N_out.
     j_gz: Vec<f64>,
     readout_units: Vec<u32>,
     w: Vec<f64>,
     x: Vec<f64>,
+    /// Rates; length `n_g`, or [`PAD16`] on the 16-bit path (entries past `n_g` stay 0).
     r: Vec<f64>,
+    /// The previous step's rates (double buffer, same length as `r`).
+    r_prev: Vec<f64>,
     z: Vec<f64>,
-    scratch: Vec<f64>,
     finite: bool,
+    arch: pulp::Arch,
+}
+
+/// Runs a function over blocks of work, possibly in parallel. cnn-core has no threads of
+/// its own: a caller that wants them (e.g. `cnn-train` with a rayon pool) implements this
+/// and passes it to [`Network::step_in`]; [`Serial`] runs everything on the calling
+/// thread. Results never depend on the executor.
+pub trait Executor: Sync {
+    /// Into how many blocks a pass should be split (1 for a serial executor).
+    fn blocks(&self) -> usize;
+    /// Calls `f` once on every element of `items`, in any order, possibly concurrently.
+    fn for_each<T: Send>(&self, items: &mut [T], f: &(dyn Fn(&mut T) + Sync));
+}
+
+/// The executor that runs every block on the calling thread.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Serial;
+
+impl Executor for Serial {
+    fn blocks(&self) -> usize {
+        1
+    }
+    fn for_each<T: Send>(&self, items: &mut [T], f: &(dyn Fn(&mut T) + Sync)) {
+        items.iter_mut().for_each(f);
+    }
+}
+
+/// Most blocks one step is split into.
+const MAX_BLOCKS: usize = 32;
+
+/// Rows per chunk of the fused step (matvec into a stack buffer, then Euler and tanh).
+const CHUNK: usize = 64;
+
+/// One row block of the step.
+#[derive(Debug, Default)]
+struct RowBlock<'a> {
+    first_row: usize,
+    x: &'a mut [f64],
+    r: &'a mut [f64],
+    finite: bool,
+}
+
+/// Everything one step reads.
+struct StepKernel<'a> {
+    j_gg: &'a Csr,
+    hot: &'a HotCsr,
+    j_gz: &'a [f64],
+    r_old: &'a [f64],
+    feedback: &'a [f64],
+    a: f64,
+    g_gg: f64,
+    g_gz: f64,
+}
+
+impl StepKernel<'_> {
+    /// The fused step for one block: `J^GG r` of a chunk of rows into a stack buffer, then
+    /// forward Euler and tanh on the chunk. Same operations, in the same order, as the
+    /// unfused `matvec` then Euler.
+    #[inline(always)]
+    fn run(&self, block: &mut RowBlock<'_>) {
+        let n_out = self.feedback.len();
+        let mut s = [0.0f64; CHUNK];
+        let mut finite = true;
+        let len = block.x.len();
+        let mut c = 0;
+        while c < len {
+            let m = CHUNK.min(len - c);
+            let first = block.first_row + c;
+            self.hot
+                .rows_into(self.j_gg, first, self.r_old, &mut s[..m]);
+            let xs = &mut block.x[c..c + m];
+            let rs = &mut block.r[c..c + m];
+            for (o, (xi, ri)) in xs.iter_mut().zip(rs.iter_mut()).enumerate() {
+                let i = first + o;
+                let fb_row = &self.j_gz[i * n_out..(i + 1) * n_out];
+                let mut fb = 0.0;
+                for (jk, zk) in fb_row.iter().zip(self.feedback) {
+                    fb += jk * zk;
+                }
+                let x0 = *xi;
+                let xn = x0 + self.a * (-x0 + self.g_gg * s[o] + self.g_gz * fb);
+                finite &= xn.is_finite();
+                *xi = xn;
+                *ri = xn.tanh();
+            }
+            c += m;
+        }
+        block.finite = finite;
+    }
+}
+
+/// [`StepKernel::run`] as a pulp operation, compiled for the detected instruction set.
+struct StepOp<'a, 'b, 'c> {
+    kernel: &'a StepKernel<'b>,
+    block: &'a mut RowBlock<'c>,
+}
+
+impl pulp::WithSimd for StepOp<'_, '_, '_> {
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        self.kernel.run(self.block);
+    }
 }
 
 impl Network {
     /// Draws a network from `seed` (see [`crate::seeds`] for which stream draws what).
+    /// The values of `J^GG` are rounded to the nearest `f32` (kept as `f64`), so the
+    /// integration step can read them in 4 bytes.
     pub fn build(spec: GeneratorSpec, seed: u64) -> Result<Self, CoreError> {
         spec.validate()?;
         let n = spec.n_g;
@@ -156,7 +266,9 @@ impl Network {
                 if u < spec.p_gg {
                     let v: f64 = StandardNormal.sample(&mut rng);
                     indices.push(j as u32);
-                    data.push(v * sd);
+                    // Rounded to f32: the step reads 4-byte values, and the stored
+                    // (and reported) f64 values are exactly the ones it uses.
+                    data.push((v * sd) as f32 as f64);
                 }
             }
             indptr.push(indices.len());
@@ -243,19 +355,26 @@ impl Network {
                 "readout units must be strictly increasing unit indices below n_g".into(),
             ));
         }
-        let r = x.iter().map(|v| v.tanh()).collect();
+        let hot = HotCsr::new(&j_gg);
+        let len = if hot.needs_pad() { PAD16 } else { n };
+        let mut r = vec![0.0; len];
+        for (ri, xi) in r.iter_mut().zip(&x) {
+            *ri = xi.tanh();
+        }
         let finite = x.iter().chain(&z).chain(&w).all(|v| v.is_finite());
         Ok(Self {
             spec,
             j_gg,
+            hot,
             j_gz,
             readout_units,
             w,
             x,
+            r_prev: vec![0.0; len],
             r,
             z,
-            scratch: vec![0.0; n],
             finite,
+            arch: pulp::Arch::new(),
         })
     }
 
@@ -264,9 +383,16 @@ impl Network {
     /// `x <- x + (dt/tau)(-x + g_GG J^GG r + g_Gz J^Gz z)` with the previous `r` and `z`,
     /// then `r = tanh(x)`, then `z = w . r`. Allocation-free.
     pub fn step(&mut self) {
+        self.step_in(&Serial);
+    }
+
+    /// [`Network::step`] with the rows split into blocks that `exec` runs (e.g. on a
+    /// thread pool). The result is the same, bit for bit, for every executor.
+    /// Allocation-free.
+    pub fn step_in<E: Executor>(&mut self, exec: &E) {
         // Move z out so the same code path serves both step variants without copying.
         let z = std::mem::take(&mut self.z);
-        self.integrate(&z);
+        self.integrate(&z, exec);
         self.z = z;
         self.compute_readouts();
     }
@@ -274,38 +400,71 @@ impl Network {
     /// Like [`Network::step`] but feeds back `feedback` (one value per output) instead of
     /// `z`, e.g. teacher forcing or a mixture of target and output.
     pub fn step_with_feedback(&mut self, feedback: &[f64]) {
+        self.step_with_feedback_in(feedback, &Serial);
+    }
+
+    /// [`Network::step_with_feedback`] with an executor (see [`Network::step_in`]).
+    pub fn step_with_feedback_in<E: Executor>(&mut self, feedback: &[f64], exec: &E) {
         assert_eq!(feedback.len(), self.spec.n_out, "feedback has wrong length");
-        self.integrate(feedback);
+        self.integrate(feedback, exec);
         self.compute_readouts();
     }
 
-    fn integrate(&mut self, feedback: &[f64]) {
-        let n_out = self.spec.n_out;
-        let a = self.spec.dt_ms / self.spec.tau_ms;
-        let g_gg = self.spec.g_gg;
-        let g_gz = self.spec.g_gz;
-        self.j_gg.matvec(&self.r, &mut self.scratch);
-        let mut finite = true;
-        for i in 0..self.x.len() {
-            let fb_row = &self.j_gz[i * n_out..(i + 1) * n_out];
-            let mut fb = 0.0;
-            for (jk, zk) in fb_row.iter().zip(feedback) {
-                fb += jk * zk;
-            }
-            let xi = self.x[i];
-            let xn = xi + a * (-xi + g_gg * self.scratch[i] + g_gz * fb);
-            finite &= xn.is_finite();
-            self.x[i] = xn;
-            self.r[i] = xn.tanh();
+    fn integrate<E: Executor>(&mut self, feedback: &[f64], exec: &E) {
+        let n = self.spec.n_g;
+        std::mem::swap(&mut self.r, &mut self.r_prev);
+        let kernel = StepKernel {
+            j_gg: &self.j_gg,
+            hot: &self.hot,
+            j_gz: &self.j_gz,
+            r_old: &self.r_prev,
+            feedback,
+            a: self.spec.dt_ms / self.spec.tau_ms,
+            g_gg: self.spec.g_gg,
+            g_gz: self.spec.g_gz,
+        };
+        let n_blocks = exec.blocks().clamp(1, MAX_BLOCKS).min(n);
+        let mut blocks: [RowBlock<'_>; MAX_BLOCKS] = Default::default();
+        let indptr = self.j_gg.indptr();
+        let nnz = indptr[n];
+        let mut rest_x: &mut [f64] = &mut self.x;
+        let mut rest_r: &mut [f64] = &mut self.r[..n];
+        let mut start = 0;
+        for (b, block) in blocks.iter_mut().enumerate().take(n_blocks) {
+            // Rows balanced by stored entries.
+            let end = if b + 1 == n_blocks {
+                n
+            } else {
+                let want = nnz * (b + 1) / n_blocks;
+                start + indptr[start..n].partition_point(|&p| p < want)
+            };
+            let (x, tx) = std::mem::take(&mut rest_x).split_at_mut(end - start);
+            let (r, tr) = std::mem::take(&mut rest_r).split_at_mut(end - start);
+            rest_x = tx;
+            rest_r = tr;
+            *block = RowBlock {
+                first_row: start,
+                x,
+                r,
+                finite: true,
+            };
+            start = end;
         }
-        self.finite = finite;
+        let arch = self.arch;
+        exec.for_each(&mut blocks[..n_blocks], &|block: &mut RowBlock<'_>| {
+            arch.dispatch(StepOp {
+                kernel: &kernel,
+                block,
+            });
+        });
+        self.finite = blocks[..n_blocks].iter().all(|b| b.finite);
     }
 
     /// Recomputes `z = w . r` for every output.
     pub fn compute_readouts(&mut self) {
         let n = self.spec.n_g;
         for k in 0..self.spec.n_out {
-            self.z[k] = dot(&self.w[k * n..(k + 1) * n], &self.r);
+            self.z[k] = dot(&self.w[k * n..(k + 1) * n], &self.r[..n]);
         }
         self.finite &= self.z.iter().all(|v| v.is_finite());
     }
@@ -350,7 +509,14 @@ impl Network {
     }
     /// Rates r = tanh(x).
     pub fn r(&self) -> &[f64] {
-        &self.r
+        &self.r[..self.spec.n_g]
+    }
+
+    /// Bytes of the connectivity as the step reads it: `J^GG` (CSR, f64 values, u32
+    /// indices, row pointers), its narrow copy and `J^Gz`.
+    pub fn connectivity_bytes(&self) -> usize {
+        let m = &self.j_gg;
+        m.nnz() * (8 + 4) + m.indptr().len() * 8 + self.hot.bytes() + self.j_gz.len() * 8
     }
     /// Readouts z.
     pub fn z(&self) -> &[f64] {
@@ -362,7 +528,7 @@ impl Network {
         check_len("z", self.z.len(), z.len())?;
         self.x.copy_from_slice(x);
         self.z.copy_from_slice(z);
-        for (ri, xi) in self.r.iter_mut().zip(&self.x) {
+        for (ri, xi) in self.r[..self.spec.n_g].iter_mut().zip(&self.x) {
             *ri = xi.tanh();
         }
         self.finite = self.x.iter().chain(&self.z).all(|v| v.is_finite());

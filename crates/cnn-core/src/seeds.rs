@@ -7,7 +7,7 @@
 //!
 //! | stream | quantity | draw order |
 //! |---|---|---|
-//! | 1 | `J^GG` | row by row (postsynaptic `i`), then column `j`: one uniform (keep if `< p_GG`), then, if kept, one standard normal scaled by `1/sqrt(p_GG N_G)` |
+//! | 1 | `J^GG` | row by row (postsynaptic `i`), then column `j`: one uniform (keep if `< p_GG`), then, if kept, one standard normal scaled by `1/sqrt(p_GG N_G)` and rounded to the nearest f32 (the step reads an f32 copy, so the stored f64 values are exactly the simulated ones) |
 //! | 2 | `J^Gz` | row-major `(i, k)`: uniform on `[-1, 1)` |
 //! | 3 | readout mask | unit by unit: one uniform, unit is a readout unit if `< p_z` |
 //! | 4 | initial `w` | output-major `(k, i)` over readout units: standard normal scaled by `1/sqrt(p_z N_G)` (only for Gaussian initial weights) |

@@ -52,6 +52,14 @@ pub enum IoError {
         /// Why it was rejected.
         reason: String,
     },
+    /// The path is not a cnn ensemble file (not HDF5, or no `format = "cnn-ensemble"`).
+    #[error("{} is not a cnn ensemble file: {reason}", path.display())]
+    NotAnEnsembleFile {
+        /// The path.
+        path: PathBuf,
+        /// Why it was rejected.
+        reason: String,
+    },
     /// A dataset, group or attribute the caller needs is absent.
     #[error("{}: missing {dataset}", path.display())]
     Missing {

@@ -10,7 +10,9 @@
 //! - [`Recorder`] watches a run through [`cnn_core::Observer`] and keeps the traces;
 //! - [`RunRecord`] and its parts are plain data (no serde, no HDF5 types);
 //! - [`write_run`] stores a record atomically (temporary sibling, then rename);
-//! - [`read_run`] reads it all back, [`read_summary`] only what `cnn info` shows.
+//! - [`read_run`] reads it all back, [`read_summary`] only what `cnn info` shows;
+//! - [`ensemble`]: ensemble files (many runs under `/members/<index>` plus a `/summary`
+//!   table) and the per-member part files an interrupted ensemble resumes from.
 //!
 //! This crate depends on `cnn-core` only; the trainer does not know it exists.
 //!
@@ -56,6 +58,7 @@
 
 #![deny(missing_docs)]
 
+pub mod ensemble;
 pub mod error;
 pub mod read;
 pub mod record;
@@ -65,8 +68,12 @@ pub mod write;
 #[cfg(test)]
 mod roundtrip_tests;
 
+pub use ensemble::{
+    read_member_info, read_member_part, write_member_part, Column, EnsembleMeta, EnsembleReader,
+    EnsembleWriter, MemberInfo, SummaryTable, ENSEMBLE_FORMAT,
+};
 pub use error::IoError;
-pub use read::{read_run, read_summary};
+pub use read::{file_format, read_run, read_summary};
 pub use record::{
     w_to_output_major, w_to_row_major, NetworkRecord, PcaRecord, PhaseMetrics, PhaseRecord,
     PhaseSummary, RunMeta, RunRecord, RunStatus, RunSummary,

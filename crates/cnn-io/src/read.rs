@@ -22,22 +22,27 @@ use crate::{IoError, FORMAT, FORMAT_VERSION};
 /// phase sorted by name, network parameters as described at [`NetworkRecord::params`].
 pub fn read_run(path: &Path) -> Result<RunRecord, IoError> {
     let file = open_run(path)?;
-    let cx = Cx { path };
-    let (meta, success) = read_meta(&cx, &file)?;
-    let network = read_network(&cx, &file)?;
+    read_record(&Cx { path }, &file)
+}
+
+/// Reads the run layout rooted at `file` (a run file's root, or a member group of an
+/// ensemble file).
+pub(crate) fn read_record(cx: &Cx<'_>, file: &Group) -> Result<RunRecord, IoError> {
+    let (meta, success) = read_meta(cx, file)?;
+    let network = read_network(cx, file)?;
     let (n, k) = (network.n_g, network.n_out);
     let mut phases = Vec::new();
-    if let Some(g) = cx.opt_group(&file, "phases")? {
+    if let Some(g) = cx.opt_group(file, "phases")? {
         for phase in Phase::ALL {
             if let Some(pg) = cx.opt_group(&g, phase.name())? {
-                phases.push(read_phase(&cx, &pg, phase, n, k)?);
+                phases.push(read_phase(cx, &pg, phase, n, k)?);
             }
         }
     }
-    let metrics = read_all_metrics(&cx, &file, k)?;
-    let pca = match cx.opt_group(&file, "analysis")? {
+    let metrics = read_all_metrics(cx, file, k)?;
+    let pca = match cx.opt_group(file, "analysis")? {
         Some(a) => match cx.opt_group(&a, "pca")? {
-            Some(g) => Some(read_pca(&cx, &g, n, k)?),
+            Some(g) => Some(read_pca(cx, &g, n, k)?),
             None => None,
         },
         None => None,
@@ -100,7 +105,7 @@ pub fn read_summary(path: &Path) -> Result<RunSummary, IoError> {
 /// The HDF5 file signature; it sits at offset 0, 512, 1024, 2048, ... of the file.
 const SIGNATURE: [u8; 8] = [0x89, b'H', b'D', b'F', b'\r', b'\n', 0x1a, b'\n'];
 
-fn has_hdf5_signature(path: &Path) -> std::io::Result<bool> {
+pub(crate) fn has_hdf5_signature(path: &Path) -> std::io::Result<bool> {
     let mut f = std::fs::File::open(path)?;
     let len = f.metadata()?.len();
     let mut offset = 0u64;
@@ -118,9 +123,30 @@ fn has_hdf5_signature(path: &Path) -> std::io::Result<bool> {
 
 /// Opens `path` and checks `format` and `format_version`.
 fn open_run(path: &Path) -> Result<hdf5::File, IoError> {
-    let not_run = |reason: String| IoError::NotARunFile {
-        path: path.to_path_buf(),
-        reason,
+    open_format(path, FORMAT)
+}
+
+/// The root attribute `format` of an HDF5 file written by cnn (`"cnn-run"`,
+/// `"cnn-ensemble"`), or `NotARunFile` when `path` is not such a file.
+pub fn file_format(path: &Path) -> Result<String, IoError> {
+    let file = open_format(path, "")?;
+    Cx { path }.attr_string(&file, "format")
+}
+
+/// Opens `path` and checks `format` (any when `expected` is empty) and `format_version`.
+pub(crate) fn open_format(path: &Path, expected: &str) -> Result<hdf5::File, IoError> {
+    let not_run = |reason: String| {
+        if expected == crate::ensemble::ENSEMBLE_FORMAT {
+            IoError::NotAnEnsembleFile {
+                path: path.to_path_buf(),
+                reason,
+            }
+        } else {
+            IoError::NotARunFile {
+                path: path.to_path_buf(),
+                reason,
+            }
+        }
     };
     let md = std::fs::metadata(path).map_err(|source| IoError::CannotOpen {
         path: path.to_path_buf(),
@@ -148,9 +174,9 @@ fn open_run(path: &Path) -> Result<hdf5::File, IoError> {
         ));
     }
     let format = cx.attr_string(&file, "format")?;
-    if format != FORMAT {
+    if !expected.is_empty() && format != expected {
         return Err(not_run(format!(
-            "its format is {format:?}, expected {FORMAT:?}"
+            "its format is {format:?}, expected {expected:?}"
         )));
     }
     if !names.iter().any(|n| n == "format_version") {
@@ -168,12 +194,15 @@ fn open_run(path: &Path) -> Result<hdf5::File, IoError> {
 }
 
 /// Error context for reading.
-struct Cx<'a> {
-    path: &'a Path,
+pub(crate) struct Cx<'a> {
+    pub(crate) path: &'a Path,
 }
 
 impl Cx<'_> {
-    fn err(&self, what: impl std::fmt::Display) -> impl FnOnce(hdf5::Error) -> IoError + '_ {
+    pub(crate) fn err(
+        &self,
+        what: impl std::fmt::Display,
+    ) -> impl FnOnce(hdf5::Error) -> IoError + '_ {
         let what = what.to_string();
         move |e| IoError::Hdf5 {
             path: self.path.to_path_buf(),
@@ -182,28 +211,28 @@ impl Cx<'_> {
         }
     }
 
-    fn missing(&self, what: String) -> IoError {
+    pub(crate) fn missing(&self, what: String) -> IoError {
         IoError::Missing {
             path: self.path.to_path_buf(),
             dataset: what,
         }
     }
 
-    fn inconsistent(&self, reason: String) -> IoError {
+    pub(crate) fn inconsistent(&self, reason: String) -> IoError {
         IoError::Inconsistent {
             path: self.path.to_path_buf(),
             reason,
         }
     }
 
-    fn has_attr(&self, loc: &Location, name: &str) -> Result<bool, IoError> {
+    pub(crate) fn has_attr(&self, loc: &Location, name: &str) -> Result<bool, IoError> {
         let names = loc
             .attr_names()
             .map_err(self.err(format_args!("listing attributes of {}", loc.name())))?;
         Ok(names.iter().any(|n| n == name))
     }
 
-    fn attr<T: H5Type>(&self, loc: &Location, name: &str) -> Result<T, IoError> {
+    pub(crate) fn attr<T: H5Type>(&self, loc: &Location, name: &str) -> Result<T, IoError> {
         let what = format!("{}@{name}", loc.name());
         if !self.has_attr(loc, name)? {
             return Err(self.missing(format!("attribute {what}")));
@@ -213,7 +242,7 @@ impl Cx<'_> {
             .map_err(self.err(format_args!("reading attribute {what}")))
     }
 
-    fn attr_string(&self, loc: &Location, name: &str) -> Result<String, IoError> {
+    pub(crate) fn attr_string(&self, loc: &Location, name: &str) -> Result<String, IoError> {
         let what = format!("{}@{name}", loc.name());
         if !self.has_attr(loc, name)? {
             return Err(self.missing(format!("attribute {what}")));
@@ -229,7 +258,7 @@ impl Cx<'_> {
             .map_err(self.err(format_args!("reading string attribute {what}")))
     }
 
-    fn opt_group(&self, parent: &Group, name: &str) -> Result<Option<Group>, IoError> {
+    pub(crate) fn opt_group(&self, parent: &Group, name: &str) -> Result<Option<Group>, IoError> {
         if !parent.link_exists(name) {
             return Ok(None);
         }
@@ -239,12 +268,12 @@ impl Cx<'_> {
             .map_err(self.err(format_args!("opening group {}/{name}", parent.name())))
     }
 
-    fn group(&self, parent: &Group, name: &str) -> Result<Group, IoError> {
+    pub(crate) fn group(&self, parent: &Group, name: &str) -> Result<Group, IoError> {
         self.opt_group(parent, name)?
             .ok_or_else(|| self.missing(format!("group {}", join(parent, name))))
     }
 
-    fn open(&self, g: &Group, name: &str) -> Result<hdf5::Dataset, IoError> {
+    pub(crate) fn open(&self, g: &Group, name: &str) -> Result<hdf5::Dataset, IoError> {
         if !g.link_exists(name) {
             return Err(self.missing(format!("dataset {}", join(g, name))));
         }
@@ -252,12 +281,12 @@ impl Cx<'_> {
             .map_err(self.err(format_args!("opening {}", join(g, name))))
     }
 
-    fn shape(&self, g: &Group, name: &str) -> Result<Vec<usize>, IoError> {
+    pub(crate) fn shape(&self, g: &Group, name: &str) -> Result<Vec<usize>, IoError> {
         Ok(self.open(g, name)?.shape())
     }
 
     /// Reads dataset `name`, checking its shape against `expected` (`None` = any size).
-    fn read<T: H5Type>(
+    pub(crate) fn read<T: H5Type>(
         &self,
         g: &Group,
         name: &str,
@@ -304,7 +333,7 @@ fn decode_success(code: i64) -> Option<bool> {
     }
 }
 
-fn read_meta(cx: &Cx<'_>, file: &hdf5::File) -> Result<(RunMeta, Option<bool>), IoError> {
+fn read_meta(cx: &Cx<'_>, file: &Group) -> Result<(RunMeta, Option<bool>), IoError> {
     let status = match cx.attr_string(file, "status")?.as_str() {
         "complete" => RunStatus::Complete,
         "diverged" => RunStatus::Diverged {
@@ -342,7 +371,7 @@ fn read_params(cx: &Cx<'_>, g: &Group) -> Result<Vec<(String, f64)>, IoError> {
         .collect()
 }
 
-fn read_network(cx: &Cx<'_>, file: &hdf5::File) -> Result<NetworkRecord, IoError> {
+fn read_network(cx: &Cx<'_>, file: &Group) -> Result<NetworkRecord, IoError> {
     let g = cx.group(file, "network")?;
     let n = cx.attr::<u64>(&g, "n_g")? as usize;
     let k = cx.attr::<u64>(&g, "n_out")? as usize;
@@ -403,11 +432,7 @@ fn read_phase(
     })
 }
 
-fn read_all_metrics(
-    cx: &Cx<'_>,
-    file: &hdf5::File,
-    k: usize,
-) -> Result<Vec<PhaseMetrics>, IoError> {
+fn read_all_metrics(cx: &Cx<'_>, file: &Group, k: usize) -> Result<Vec<PhaseMetrics>, IoError> {
     let mut out = Vec::new();
     let Some(g) = cx.opt_group(file, "metrics")? else {
         return Ok(out);

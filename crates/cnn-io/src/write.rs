@@ -56,7 +56,7 @@ pub fn write_run(path: &Path, record: &RunRecord, force: bool) -> Result<(), IoE
 }
 
 /// `<dir>/<name>.partial-<pid>`.
-fn partial_path(path: &Path) -> PathBuf {
+pub(crate) fn partial_path(path: &Path) -> PathBuf {
     let mut name = path
         .file_name()
         .map(|n| n.to_os_string())
@@ -66,7 +66,7 @@ fn partial_path(path: &Path) -> PathBuf {
 }
 
 /// Shape and name checks done before the file is created.
-fn validate(path: &Path, rec: &RunRecord) -> Result<(), IoError> {
+pub(crate) fn validate(path: &Path, rec: &RunRecord) -> Result<(), IoError> {
     let net = &rec.network;
     let (n, k) = (net.n_g, net.n_out);
     let check = |what: &str, expected: &[usize], got: usize| -> Result<(), IoError> {
@@ -180,13 +180,16 @@ fn check_name(name: &str) -> Result<(), &'static str> {
 }
 
 /// Turns HDF5 errors into [`IoError::Hdf5`] naming the final path and the operation.
-struct Ctx<'a> {
-    path: &'a Path,
-    deflate: bool,
+pub(crate) struct Ctx<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) deflate: bool,
 }
 
 impl Ctx<'_> {
-    fn err(&self, what: impl std::fmt::Display) -> impl FnOnce(hdf5::Error) -> IoError + '_ {
+    pub(crate) fn err(
+        &self,
+        what: impl std::fmt::Display,
+    ) -> impl FnOnce(hdf5::Error) -> IoError + '_ {
         let what = what.to_string();
         move |e| IoError::Hdf5 {
             path: self.path.to_path_buf(),
@@ -195,14 +198,19 @@ impl Ctx<'_> {
         }
     }
 
-    fn attr<T: H5Type>(&self, loc: &Location, name: &str, value: T) -> Result<(), IoError> {
+    pub(crate) fn attr<T: H5Type>(
+        &self,
+        loc: &Location,
+        name: &str,
+        value: T,
+    ) -> Result<(), IoError> {
         loc.new_attr::<T>()
             .create(name)
             .and_then(|a| a.write_scalar(&value))
             .map_err(self.err(format_args!("writing attribute {}@{name}", loc.name())))
     }
 
-    fn attr_str(&self, loc: &Location, name: &str, value: &str) -> Result<(), IoError> {
+    pub(crate) fn attr_str(&self, loc: &Location, name: &str, value: &str) -> Result<(), IoError> {
         let what = format!("writing attribute {}@{name}", loc.name());
         let v = VarLenUnicode::from_str(value).map_err(|e| IoError::Hdf5 {
             path: self.path.to_path_buf(),
@@ -215,7 +223,7 @@ impl Ctx<'_> {
             .map_err(self.err(what))
     }
 
-    fn group(&self, parent: &Group, name: &str) -> Result<Group, IoError> {
+    pub(crate) fn group(&self, parent: &Group, name: &str) -> Result<Group, IoError> {
         parent.create_group(name).map_err(self.err(format_args!(
             "creating group {}/{name}",
             parent.name().trim_end_matches('/')
@@ -224,7 +232,7 @@ impl Ctx<'_> {
 
     /// A dataset of `shape` holding `data` (row-major), chunked and lightly compressed
     /// unless small; zero-size datasets are created without data.
-    fn dataset<T: H5Type>(
+    pub(crate) fn dataset<T: H5Type>(
         &self,
         parent: &Group,
         name: &str,
@@ -279,22 +287,29 @@ fn write_file(tmp: &Path, path: &Path, rec: &RunRecord) -> Result<(), IoError> {
         deflate: hdf5::filters::deflate_available(),
     };
     let file = hdf5::File::create(tmp).map_err(ctx.err("creating the file"))?;
-    write_root(&ctx, &file, rec)?;
-    write_network(&ctx, &file, &rec.network)?;
-    let phases = ctx.group(&file, "phases")?;
+    write_record(&ctx, &file, rec)?;
+    file.close().map_err(ctx.err("closing the file"))
+}
+
+/// Writes the run layout (root attributes and groups) into `root`: the file's root
+/// group for a run file, `/members/<index>` in an ensemble file.
+pub(crate) fn write_record(ctx: &Ctx<'_>, root: &Group, rec: &RunRecord) -> Result<(), IoError> {
+    write_root(ctx, root, rec)?;
+    write_network(ctx, root, &rec.network)?;
+    let phases = ctx.group(root, "phases")?;
     for p in &rec.phases {
-        write_phase(&ctx, &phases, p, rec.network.n_out)?;
+        write_phase(ctx, &phases, p, rec.network.n_out)?;
     }
-    let metrics = ctx.group(&file, "metrics")?;
+    let metrics = ctx.group(root, "metrics")?;
     for m in &rec.metrics {
-        write_metrics(&ctx, &metrics, m)?;
+        write_metrics(ctx, &metrics, m)?;
     }
     drop((phases, metrics));
     if let Some(pca) = &rec.pca {
-        let analysis = ctx.group(&file, "analysis")?;
-        write_pca(&ctx, &analysis, pca, rec.network.n_g, rec.network.n_out)?;
+        let analysis = ctx.group(root, "analysis")?;
+        write_pca(ctx, &analysis, pca, rec.network.n_g, rec.network.n_out)?;
     }
-    file.close().map_err(ctx.err("closing the file"))
+    Ok(())
 }
 
 /// Encodes `Option<bool>` as the i8 stored in `success` attributes: 1, 0, or -1 unknown.
@@ -306,7 +321,7 @@ fn success_code(s: Option<bool>) -> i8 {
     }
 }
 
-fn write_root(ctx: &Ctx<'_>, file: &hdf5::File, rec: &RunRecord) -> Result<(), IoError> {
+fn write_root(ctx: &Ctx<'_>, file: &Group, rec: &RunRecord) -> Result<(), IoError> {
     let m = &rec.meta;
     ctx.attr_str(file, "format", FORMAT)?;
     ctx.attr(file, "format_version", FORMAT_VERSION)?;
@@ -318,7 +333,7 @@ fn write_root(ctx: &Ctx<'_>, file: &hdf5::File, rec: &RunRecord) -> Result<(), I
     ctx.attr(file, "success", success_code(rec.success))
 }
 
-fn write_network(ctx: &Ctx<'_>, file: &hdf5::File, net: &NetworkRecord) -> Result<(), IoError> {
+fn write_network(ctx: &Ctx<'_>, file: &Group, net: &NetworkRecord) -> Result<(), IoError> {
     let (n, k) = (net.n_g, net.n_out);
     let g = ctx.group(file, "network")?;
     ctx.attr(&g, "n_g", n as u64)?;

@@ -35,10 +35,12 @@
 pub mod analysis;
 pub mod error;
 pub mod metrics;
+pub mod pool;
 pub mod rls;
 pub mod trainer;
 
 pub use error::TrainError;
 pub use metrics::{OutputMetrics, PhaseMetrics, SuccessCriterion};
+pub use pool::Pool;
 pub use rls::{Gain, Rls};
 pub use trainer::{whole_steps, Outcome, Protocol, Steps, Termination, Trainer};

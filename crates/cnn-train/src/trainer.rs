@@ -134,6 +134,28 @@ pub struct Trainer<'a> {
     stop: Option<&'a AtomicBool>,
     criterion: SuccessCriterion,
     corr_sample_ms: f64,
+    exec: Exec,
+}
+
+/// Where the hot loops run.
+enum Exec {
+    Serial,
+    Pool(crate::pool::Pool),
+}
+
+impl cnn_core::Executor for Exec {
+    fn blocks(&self) -> usize {
+        match self {
+            Exec::Serial => 1,
+            Exec::Pool(p) => p.blocks(),
+        }
+    }
+    fn for_each<T: Send>(&self, items: &mut [T], f: &(dyn Fn(&mut T) + Sync)) {
+        match self {
+            Exec::Serial => cnn_core::Serial.for_each(items, f),
+            Exec::Pool(p) => p.for_each(items, f),
+        }
+    }
 }
 
 impl<'a> Trainer<'a> {
@@ -159,6 +181,7 @@ impl<'a> Trainer<'a> {
             stop: None,
             criterion: SuccessCriterion::DEFAULT,
             corr_sample_ms: 1.0,
+            exec: Exec::Serial,
         })
     }
 
@@ -178,6 +201,20 @@ impl<'a> Trainer<'a> {
     pub fn criterion(mut self, criterion: SuccessCriterion) -> Self {
         self.criterion = criterion;
         self
+    }
+
+    /// Worker threads for this one network: `threads > 1` runs the integration step (row
+    /// blocks) and the RLS update (triangle blocks) on a rayon pool of that size; 1 (the
+    /// default) runs everything on the calling thread. Results are the same, bit for bit,
+    /// for every thread count. Worth it for large networks (N >= 2000 on 2 cores, see
+    /// BENCHMARKS.md); an ensemble should rather run one member per thread.
+    pub fn threads(mut self, threads: usize) -> Result<Self, TrainError> {
+        self.exec = if threads > 1 {
+            Exec::Pool(crate::pool::Pool::new(threads)?)
+        } else {
+            Exec::Serial
+        };
+        Ok(self)
     }
 
     /// The step counts this trainer will run.
@@ -226,7 +263,7 @@ impl<'a> Trainer<'a> {
             let first = step;
             let mut stopped = false;
             for _ in 0..n_steps {
-                self.network.step();
+                self.network.step_in(&self.exec);
                 step += 1;
                 let t = step as f64 * dt;
                 self.target.eval(t, &mut f);
@@ -260,13 +297,13 @@ impl<'a> Trainer<'a> {
                         err[k] = self.network.z()[k] - f[k];
                     }
                     let gain = if all_units {
-                        rls.update(self.network.r())
+                        rls.update_in(self.network.r(), &self.exec)
                     } else {
                         let r = self.network.r();
                         for (dst, &i) in r_sub.iter_mut().zip(&units) {
                             *dst = r[i];
                         }
-                        rls.update(&r_sub)
+                        rls.update_in(&r_sub, &self.exec)
                     };
                     if !(gain.denominator > 0.0 && gain.denominator.is_finite()) {
                         termination = Termination::Diverged {

@@ -4,7 +4,8 @@
 //!   columns with f and z, stacked rates and |dw/dt|;
 //! - [`pca`]: principal components of the test-phase activity (paper Fig 3), drawn from
 //!   `/analysis/pca`;
-//! - [`animate`]: a GIF of f and z drawn progressively through training.
+//! - [`animate`]: a GIF of f and z drawn progressively through training;
+//! - [`ensemble`]: the summary figure of an ensemble file (paper Fig 5).
 //!
 //! Rendering uses plotters with the DejaVu Sans font compiled in (registered once at
 //! start-up as `sans-serif`): no fontconfig, no system fonts, no display. The format
@@ -15,6 +16,7 @@
 
 pub mod animate;
 pub mod draw;
+pub mod ensemble;
 pub mod pca;
 pub mod sequence;
 
@@ -406,6 +408,9 @@ pub fn plot(
     size: (u32, u32),
     log_dw: bool,
 ) -> Result<u8, Failure> {
+    if cnn_io::file_format(file).is_ok_and(|f| f == cnn_io::ENSEMBLE_FORMAT) {
+        return ensemble::plot(file, out, size);
+    }
     let size = check_size(size.0, size.1)?;
     if let Some(o) = out {
         Format::of(o)?;

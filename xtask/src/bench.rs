@@ -1,0 +1,252 @@
+//! `cargo xtask bench`: our trainer against the NumPy/SciPy reference, side by side.
+//!
+//! For each network size it runs, in this order and in the same invocation:
+//! 1. `force_bench --kernels` (release example of cnn-train): one step, one RLS update and
+//!    the bytes-moved bound of that update (an in-place stream over a buffer the size of
+//!    the stored triangle of P);
+//! 2. `force_bench` (one thread, and `--threads T` when asked): wall seconds per simulated
+//!    second of training;
+//! 3. `bench/reference/force_numpy.py` with the `np.outer` and the BLAS `dger` rank-1
+//!    update, one BLAS thread, `OPENBLAS_CORETYPE`/`OPENBLAS_L2_SIZE` unset so that the
+//!    current OpenBLAS picks its own kernel;
+//!
+//! then prints one table with the ratios. Timings are the best of `--repeat` runs.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use crate::cmd::{cargo, display, heading};
+
+/// Options of `cargo xtask bench`.
+pub(crate) struct Options {
+    pub(crate) sizes: Vec<usize>,
+    /// Simulated seconds at N = 1000; scaled by (1000 / N)^2 (at least 0.1 s).
+    pub(crate) seconds: f64,
+    pub(crate) threads: usize,
+    pub(crate) repeat: usize,
+    pub(crate) no_numpy: bool,
+}
+
+impl Options {
+    pub(crate) fn parse(args: &[String]) -> Result<Self> {
+        let mut o = Options {
+            sizes: vec![500, 1000, 2000, 4000],
+            seconds: 1.0,
+            threads: 2,
+            repeat: 1,
+            no_numpy: false,
+        };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if a == "--no-numpy" {
+                o.no_numpy = true;
+                continue;
+            }
+            let v = it
+                .next()
+                .with_context(|| format!("bench: {a} needs a value"))?;
+            match a.as_str() {
+                "--sizes" => {
+                    o.sizes = v
+                        .split(',')
+                        .map(|s| s.trim().parse::<usize>())
+                        .collect::<Result<_, _>>()
+                        .with_context(|| format!("bench: bad --sizes `{v}`"))?
+                }
+                "--seconds" => o.seconds = v.parse().context("bench: bad --seconds")?,
+                "--threads" => o.threads = v.parse().context("bench: bad --threads")?,
+                "--repeat" => o.repeat = v.parse().context("bench: bad --repeat")?,
+                other => bail!("bench: unknown argument `{other}`"),
+            }
+        }
+        Ok(o)
+    }
+}
+
+/// `key=value` from a line of `key=value` words.
+fn field(line: &str, key: &str) -> Option<f64> {
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix(key)?.strip_prefix('='))
+        .and_then(|v| v.parse().ok())
+}
+
+fn run_line(cmd: &mut Command, prefix: &str) -> Result<String> {
+    eprintln!("$ {}", display(cmd));
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot run {}", display(cmd)))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        bail!(
+            "{} failed ({}):\n{}{}",
+            display(cmd),
+            out.status,
+            stdout,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .with_context(|| format!("no `{prefix}` line in the output of {}", display(cmd)))?
+        .to_string();
+    eprintln!("  {line}");
+    Ok(line)
+}
+
+struct Row {
+    n: usize,
+    sim_s: f64,
+    step_us: f64,
+    rls_us: f64,
+    stream_us: f64,
+    ours: f64,
+    ours_t: Option<f64>,
+    outer: Option<f64>,
+    dger: Option<f64>,
+}
+
+pub(crate) fn bench(root: &Path, o: &Options) -> Result<()> {
+    heading("bench: build the release example (cnn-train force_bench)");
+    let mut c = cargo();
+    c.current_dir(root).args([
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "cnn-train",
+        "--example",
+        "force_bench",
+    ]);
+    eprintln!("$ {}", display(&c));
+    if !c.status().context("cannot run cargo build")?.success() {
+        bail!("building force_bench failed");
+    }
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let exe = target_dir.join("release/examples/force_bench");
+    let script = root.join("bench/reference/force_numpy.py");
+    let mut rows = Vec::new();
+    for &n in &o.sizes {
+        heading(&format!("bench: N = {n}"));
+        let sim_s = (o.seconds * (1000.0 / n as f64).powi(2)).clamp(0.1, o.seconds.max(0.1));
+        let sim = format!("{sim_s}");
+        let ns = n.to_string();
+        let rep = o.repeat.to_string();
+        let k = run_line(
+            Command::new(&exe).args(["--n", &ns, "--kernels"]),
+            "force_kernels",
+        )?;
+        let ours = run_line(
+            Command::new(&exe).args(["--n", &ns, "--seconds", &sim, "--repeat", &rep]),
+            "force_bench",
+        )?;
+        let ours_t = if o.threads > 1 {
+            let t = o.threads.to_string();
+            let l = run_line(
+                Command::new(&exe).args([
+                    "--n",
+                    &ns,
+                    "--seconds",
+                    &sim,
+                    "--repeat",
+                    &rep,
+                    "--threads",
+                    &t,
+                ]),
+                "force_bench",
+            )?;
+            field(&l, "wall_per_sim_s")
+        } else {
+            None
+        };
+        let numpy = |rank1: &str| -> Result<Option<f64>> {
+            if o.no_numpy {
+                return Ok(None);
+            }
+            let mut c = Command::new("python3");
+            c.arg(&script)
+                .args(["--n", &ns, "--seconds", &sim, "--repeat", &rep])
+                .args(["--rank1", rank1])
+                .env_remove("OPENBLAS_CORETYPE")
+                .env_remove("OPENBLAS_L2_SIZE")
+                .env("OPENBLAS_NUM_THREADS", "1")
+                .env("OMP_NUM_THREADS", "1")
+                .env("MKL_NUM_THREADS", "1");
+            Ok(field(&run_line(&mut c, "force_numpy")?, "wall_per_sim_s"))
+        };
+        let outer = numpy("outer")?;
+        let dger = numpy("dger")?;
+        rows.push(Row {
+            n,
+            sim_s,
+            step_us: field(&k, "step_us").unwrap_or(f64::NAN),
+            rls_us: field(&k, "rls_us").unwrap_or(f64::NAN),
+            stream_us: field(&k, "stream_us").unwrap_or(f64::NAN),
+            ours: field(&ours, "wall_per_sim_s").unwrap_or(f64::NAN),
+            ours_t,
+            outer,
+            dger,
+        });
+    }
+    print_table(&rows, o.threads);
+    Ok(())
+}
+
+fn opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "-".into(), |v| format!("{v:.digits$}"))
+}
+
+fn print_table(rows: &[Row], threads: usize) {
+    println!();
+    println!(
+        "wall seconds per simulated second of training (dt = 0.1 ms, RLS every 1 ms, p = 0.1);"
+    );
+    println!("ratio = NumPy / ours (single thread); RLS/bound = one RLS update / in-place stream of P's triangle");
+    println!();
+    println!(
+        "| N | sim s | ours 1 thread | ours {threads} threads | NumPy outer | NumPy dger | ratio outer | ratio dger | step us | RLS us | bound us | RLS/bound |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        println!(
+            "| {} | {:.2} | {:.3} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.2} |",
+            r.n,
+            r.sim_s,
+            r.ours,
+            opt(r.ours_t, 3),
+            opt(r.outer, 3),
+            opt(r.dger, 3),
+            opt(r.outer.map(|v| v / r.ours), 1),
+            opt(r.dger.map(|v| v / r.ours), 1),
+            r.step_us,
+            r.rls_us,
+            r.stream_us,
+            r.rls_us / r.stream_us
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_and_options_parse() {
+        let line = "force_bench n=1000 threads=1 sim_s=1 wall_s=0.5 wall_per_sim_s=0.5000";
+        assert_eq!(field(line, "wall_per_sim_s"), Some(0.5));
+        assert_eq!(field(line, "n"), Some(1000.0));
+        assert_eq!(field(line, "missing"), None);
+        let args: Vec<String> = ["--sizes", "500,1000", "--no-numpy"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let o = Options::parse(&args).expect("valid");
+        assert_eq!(o.sizes, vec![500, 1000]);
+        assert!(o.no_numpy);
+        assert!(Options::parse(&["--bogus".to_string(), "1".to_string()]).is_err());
+    }
+}
