@@ -129,6 +129,9 @@ pub(crate) fn bench(root: &Path, o: &Options) -> Result<()> {
         .unwrap_or_else(|| root.join("target"));
     let exe = target_dir.join("release/examples/force_bench");
     let script = root.join("bench/reference/force_numpy.py");
+    if !o.no_numpy {
+        ensure_scipy()?;
+    }
     let mut rows = Vec::new();
     for &n in &o.sizes {
         heading(&format!("bench: N = {n}"));
@@ -249,4 +252,38 @@ mod tests {
         assert!(o.no_numpy);
         assert!(Options::parse(&["--bogus".to_string(), "1".to_string()]).is_err());
     }
+}
+
+/// The NumPy reference needs numpy and scipy: install them with pip when they are missing
+/// (retrying with `--break-system-packages` in an externally managed environment).
+fn ensure_scipy() -> Result<()> {
+    let have = || {
+        Command::new("python3")
+            .args(["-c", "import numpy, scipy"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if have() {
+        return Ok(());
+    }
+    eprintln!("bench: installing numpy and scipy for the reference implementation (pip)");
+    for extra in [&[][..], &["--break-system-packages"][..]] {
+        let ok = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "numpy",
+                "scipy",
+            ])
+            .args(extra)
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok && have() {
+            return Ok(());
+        }
+    }
+    bail!("the NumPy reference needs numpy and scipy: run `python3 -m pip install numpy scipy`, or pass --no-numpy")
 }
