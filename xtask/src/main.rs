@@ -6,7 +6,7 @@
 //! - `test`: setup, then `cargo test`, `cargo doc` with `-D warnings`, and `check-arch`.
 //! - `demo`: setup, then a release run of the `cnn` binary.
 //! - `check-arch`: mechanical check of the architecture invariants (see [`arch`]).
-//! - `bench`: our trainer against the NumPy/SciPy reference, one table (see [`bench`]).
+//! - `bench`: our trainer against the NumPy/SciPy reference, one table (see [`mod@bench`]).
 //!
 //! Only `std` and `anyhow`: this crate must build on a bare machine.
 
