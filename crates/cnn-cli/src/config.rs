@@ -588,7 +588,8 @@ fn key_in_table(table: &toml_edit::Table, pos: usize, path: &mut Vec<String>) ->
     false
 }
 
-fn finite(
+/// `v` if it is finite and `ok`; otherwise an out-of-range error naming `key`.
+pub(crate) fn finite(
     loc: &Locator,
     key: &KeyPath,
     v: f64,

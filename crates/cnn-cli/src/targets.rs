@@ -157,14 +157,7 @@ fn num(
     ok: bool,
     allowed: &str,
 ) -> Result<f64, ConfigError> {
-    if v.is_finite() && ok {
-        Ok(v)
-    } else {
-        Err(loc.err(
-            &KeyPath::target(i, key),
-            format!("{v} is out of range; allowed: {allowed}"),
-        ))
-    }
+    crate::config::finite(loc, &KeyPath::target(i, key), v, ok, allowed)
 }
 
 /// Builds the stacked target of all `[[targets]]` and returns the tables with every
