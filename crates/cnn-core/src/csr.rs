@@ -92,6 +92,91 @@ impl Csr {
         (&self.indices[a..b], &self.data[a..b])
     }
 
+    /// The mutable values of row `i` (the pattern is fixed).
+    pub fn row_data_mut(&mut self, i: usize) -> &mut [f64] {
+        let (a, b) = (self.indptr[i], self.indptr[i + 1]);
+        &mut self.data[a..b]
+    }
+
+    /// `(A x)_i` for one row, summed like [`Csr::matvec`].
+    pub fn row_dot(&self, i: usize, x: &[f64]) -> f64 {
+        let (idx, val) = self.row(i);
+        let mut acc = [0.0f64; 4];
+        let mut ic = idx.chunks_exact(4);
+        let mut vc = val.chunks_exact(4);
+        for (ii, vv) in (&mut ic).zip(&mut vc) {
+            for l in 0..4 {
+                acc[l] += vv[l] * x[ii[l] as usize];
+            }
+        }
+        for (ii, vv) in ic.remainder().iter().zip(vc.remainder()) {
+            acc[0] += vv * x[*ii as usize];
+        }
+        (acc[0] + acc[1]) + (acc[2] + acc[3])
+    }
+
+    /// A random sparse matrix: each entry kept independently with probability `p`, kept
+    /// values `sd *` standard normal, drawn row by row then column by column (one
+    /// uniform per entry, then one normal if kept); with `round_f32` each value is
+    /// rounded to the nearest `f32` (kept as `f64`).
+    pub fn random<R: rand::Rng>(
+        n_rows: usize,
+        n_cols: usize,
+        p: f64,
+        sd: f64,
+        round_f32: bool,
+        rng: &mut R,
+    ) -> Result<Self, CoreError> {
+        use rand_distr::{Distribution, StandardNormal};
+        let expected = ((p * (n_rows * n_cols) as f64) * 1.05) as usize + 16;
+        let mut indptr = Vec::with_capacity(n_rows + 1);
+        let mut indices = Vec::with_capacity(expected);
+        let mut data = Vec::with_capacity(expected);
+        indptr.push(0);
+        for _i in 0..n_rows {
+            for j in 0..n_cols {
+                let u: f64 = rng.random();
+                if u < p {
+                    let v: f64 = StandardNormal.sample(rng);
+                    indices.push(j as u32);
+                    let v = v * sd;
+                    data.push(if round_f32 { v as f32 as f64 } else { v });
+                }
+            }
+            indptr.push(indices.len());
+        }
+        Self::from_parts(n_rows, n_cols, indptr, indices, data)
+    }
+
+    /// A copy with the entries of `rows` removed (those rows become empty).
+    pub fn without_rows(&self, rows: &[u32]) -> Self {
+        let mut drop = vec![false; self.n_rows];
+        for &i in rows {
+            if let Some(d) = drop.get_mut(i as usize) {
+                *d = true;
+            }
+        }
+        let mut indptr = Vec::with_capacity(self.n_rows + 1);
+        let mut indices = Vec::with_capacity(self.nnz());
+        let mut data = Vec::with_capacity(self.nnz());
+        indptr.push(0);
+        for (i, &d) in drop.iter().enumerate() {
+            if !d {
+                let (idx, val) = self.row(i);
+                indices.extend_from_slice(idx);
+                data.extend_from_slice(val);
+            }
+            indptr.push(indices.len());
+        }
+        Self {
+            n_rows: self.n_rows,
+            n_cols: self.n_cols,
+            indptr,
+            indices,
+            data,
+        }
+    }
+
     /// `y = A x`. Allocation-free; `x.len()` must equal `n_cols` and `y.len()` `n_rows`.
     pub fn matvec(&self, x: &[f64], y: &mut [f64]) {
         assert_eq!(x.len(), self.n_cols, "matvec: x has wrong length");

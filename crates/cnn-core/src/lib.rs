@@ -29,6 +29,7 @@
 
 pub mod csr;
 pub mod error;
+pub mod extensions;
 pub mod network;
 pub mod observe;
 pub mod seeds;
@@ -36,6 +37,7 @@ pub mod target;
 
 pub use csr::Csr;
 pub use error::CoreError;
+pub use extensions::{FeedbackNetwork, FeedbackSpec, InputSpec, InputWeights};
 pub use network::{dot, Executor, GeneratorSpec, InitialWeights, Network, Serial};
 pub use observe::{Observer, Phase, StepView, UpdateView};
 pub use target::{FnTarget, Target};

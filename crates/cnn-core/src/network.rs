@@ -2,6 +2,7 @@
 //! forward-Euler step.
 
 use crate::csr::{HotCsr, PAD16};
+use crate::extensions::{draw_input_matrix, FeedbackNetwork, FeedbackSpec, InputSpec};
 use crate::seeds::{stream_rng, Stream};
 use crate::{CoreError, Csr};
 use rand::Rng;
@@ -140,6 +141,21 @@ pub struct Network {
     z: Vec<f64>,
     finite: bool,
     arch: pulp::Arch,
+    /// Architecture B's feedback network.
+    feedback: Option<FeedbackNetwork>,
+    /// Input weights onto the generator (N_G x N_I).
+    j_gi: Option<Csr>,
+    /// Number of input lines (0 without inputs).
+    n_in: usize,
+    /// The current input values I (set by the caller before each step).
+    input: Vec<f64>,
+    /// Per-unit drive besides `J^GG r` and `J^Gz z` (feedback network, inputs, trained
+    /// rows), computed before the fused step; empty when there is none.
+    extra: Vec<f64>,
+    /// Units whose incoming J^GG weights are trained (architecture C), increasing.
+    trained_rows: Vec<u32>,
+    /// `J^GG` without the trained rows, when there are any (the hot copy mirrors it).
+    fixed: Option<Csr>,
 }
 
 /// Runs a function over blocks of work, possibly in parallel. cnn-core has no threads of
@@ -188,6 +204,8 @@ struct StepKernel<'a> {
     j_gz: &'a [f64],
     r_old: &'a [f64],
     feedback: &'a [f64],
+    /// Extra drive per unit (empty when there is none).
+    extra: &'a [f64],
     a: f64,
     g_gg: f64,
     g_gz: f64,
@@ -219,7 +237,12 @@ impl StepKernel<'_> {
                     fb += jk * zk;
                 }
                 let x0 = *xi;
-                let xn = x0 + self.a * (-x0 + self.g_gg * s[o] + self.g_gz * fb);
+                let inner = -x0 + self.g_gg * s[o] + self.g_gz * fb;
+                let xn = if self.extra.is_empty() {
+                    x0 + self.a * inner
+                } else {
+                    x0 + self.a * (inner + self.extra[i])
+                };
                 finite &= xn.is_finite();
                 *xi = xn;
                 *ri = xn.tanh();
@@ -253,27 +276,16 @@ impl Network {
         let n = spec.n_g;
         let n_out = spec.n_out;
 
-        let mut rng = stream_rng(seed, Stream::Jgg);
-        let sd = 1.0 / (spec.p_gg * n as f64).sqrt();
-        let expected = (spec.p_gg * (n * n) as f64 * 1.05) as usize + 16;
-        let mut indptr = Vec::with_capacity(n + 1);
-        let mut indices = Vec::with_capacity(expected);
-        let mut data = Vec::with_capacity(expected);
-        indptr.push(0);
-        for _i in 0..n {
-            for j in 0..n {
-                let u: f64 = rng.random();
-                if u < spec.p_gg {
-                    let v: f64 = StandardNormal.sample(&mut rng);
-                    indices.push(j as u32);
-                    // Rounded to f32: the step reads 4-byte values, and the stored
-                    // (and reported) f64 values are exactly the ones it uses.
-                    data.push((v * sd) as f32 as f64);
-                }
-            }
-            indptr.push(indices.len());
-        }
-        let j_gg = Csr::from_parts(n, n, indptr, indices, data)?;
+        // Values rounded to f32: the step reads 4-byte values, and the stored (and
+        // reported) f64 values are exactly the ones it uses.
+        let j_gg = Csr::random(
+            n,
+            n,
+            spec.p_gg,
+            1.0 / (spec.p_gg * n as f64).sqrt(),
+            true,
+            &mut stream_rng(seed, Stream::Jgg),
+        )?;
 
         let mut rng = stream_rng(seed, Stream::Jgz);
         let j_gz: Vec<f64> = (0..n * n_out)
@@ -375,7 +387,184 @@ impl Network {
             z,
             finite,
             arch: pulp::Arch::new(),
+            feedback: None,
+            j_gi: None,
+            n_in: 0,
+            input: Vec::new(),
+            extra: Vec::new(),
+            trained_rows: Vec::new(),
+            fixed: None,
         })
+    }
+
+    /// Adds architecture B's feedback network, drawn from `seed` (streams 7-10 of
+    /// [`crate::seeds`], so the generator's own draws do not change). Call before
+    /// [`Network::with_inputs`] so that the feedback network can receive the inputs.
+    pub fn with_feedback_network(
+        mut self,
+        spec: FeedbackSpec,
+        seed: u64,
+    ) -> Result<Self, CoreError> {
+        if self.n_in > 0 {
+            return Err(CoreError::Inconsistent(
+                "add the feedback network before the inputs".into(),
+            ));
+        }
+        self.set_feedback_network(FeedbackNetwork::build(spec, self.spec.n_g, seed)?)?;
+        Ok(self)
+    }
+
+    /// Installs a feedback network (e.g. read back from a file).
+    pub fn set_feedback_network(&mut self, fb: FeedbackNetwork) -> Result<(), CoreError> {
+        let n = self.spec.n_g;
+        if fb.j_fg.n_cols() != n || fb.j_gf.n_rows() != n {
+            return Err(CoreError::Dimension {
+                what: "feedback network J_FG columns / J_GF rows",
+                expected: n,
+                got: fb.j_fg.n_cols(),
+            });
+        }
+        self.finite &= fb.y.iter().all(|v| v.is_finite());
+        self.feedback = Some(fb);
+        self.extra = vec![0.0; n];
+        Ok(())
+    }
+
+    /// Adds `spec.n_in` input lines, with `J^GI` (and `J^FI` when there is a feedback
+    /// network) drawn from `seed` (streams 11 and 12). The input values start at 0; set
+    /// them with [`Network::set_input`] before each step.
+    pub fn with_inputs(mut self, spec: InputSpec, seed: u64) -> Result<Self, CoreError> {
+        spec.validate()?;
+        let n = self.spec.n_g;
+        let j_gi = draw_input_matrix(
+            &spec.to_generator,
+            n,
+            spec.n_in,
+            &mut stream_rng(seed, Stream::Jgi),
+        )?;
+        let j_fi = match &self.feedback {
+            Some(fb) => draw_input_matrix(
+                &spec.to_feedback,
+                fb.spec.n_f,
+                spec.n_in,
+                &mut stream_rng(seed, Stream::Jfi),
+            )?,
+            None => None,
+        };
+        self.set_input_weights(spec.n_in, j_gi, j_fi)?;
+        Ok(self)
+    }
+
+    /// Installs input weights (e.g. read back from a file): `J^GI` (N_G x n_in) and
+    /// `J^FI` (N_F x n_in, only with a feedback network); either may be absent.
+    pub fn set_input_weights(
+        &mut self,
+        n_in: usize,
+        j_gi: Option<Csr>,
+        j_fi: Option<Csr>,
+    ) -> Result<(), CoreError> {
+        let n = self.spec.n_g;
+        if let Some(m) = &j_gi {
+            if m.n_rows() != n || m.n_cols() != n_in {
+                return Err(CoreError::Dimension {
+                    what: "J_GI rows",
+                    expected: n,
+                    got: m.n_rows(),
+                });
+            }
+        }
+        match (&mut self.feedback, j_fi) {
+            (Some(fb), Some(m)) => {
+                if m.n_rows() != fb.spec.n_f || m.n_cols() != n_in {
+                    return Err(CoreError::Dimension {
+                        what: "J_FI rows",
+                        expected: fb.spec.n_f,
+                        got: m.n_rows(),
+                    });
+                }
+                fb.j_fi = Some(m);
+            }
+            (None, Some(_)) => {
+                return Err(CoreError::Inconsistent(
+                    "J_FI given but the network has no feedback network".into(),
+                ))
+            }
+            (_, None) => {}
+        }
+        self.j_gi = j_gi;
+        self.n_in = n_in;
+        self.input = vec![0.0; n_in];
+        self.extra = vec![0.0; n];
+        Ok(())
+    }
+
+    /// Marks the units whose incoming `J^GG` weights are trained (architecture C):
+    /// strictly increasing indices below `n_g`. Their rows are then read from the `f64`
+    /// matrix at every step (so updates take effect at once), the other rows from the
+    /// narrow copy. An empty list restores the untrained network.
+    pub fn set_trained_rows(&mut self, units: &[u32]) -> Result<(), CoreError> {
+        let n = self.spec.n_g;
+        if units.windows(2).any(|p| p[0] >= p[1]) || units.iter().any(|&i| i as usize >= n) {
+            return Err(CoreError::Inconsistent(format!(
+                "trained units must be strictly increasing unit indices below n_g = {n}"
+            )));
+        }
+        self.trained_rows = units.to_vec();
+        if units.is_empty() {
+            self.fixed = None;
+            self.hot = HotCsr::new(&self.j_gg);
+        } else {
+            let fixed = self.j_gg.without_rows(units);
+            self.hot = HotCsr::new(&fixed);
+            self.fixed = Some(fixed);
+            self.extra = vec![0.0; n];
+        }
+        Ok(())
+    }
+
+    /// The units whose incoming `J^GG` weights are trained (empty unless set).
+    pub fn trained_rows(&self) -> &[u32] {
+        &self.trained_rows
+    }
+
+    /// The incoming `J^GG` weights of trained unit `unit` (without the gain), to be
+    /// updated in place; `None` if the unit is not in [`Network::trained_rows`].
+    pub fn trained_row_mut(&mut self, unit: u32) -> Option<&mut [f64]> {
+        self.trained_rows.binary_search(&unit).ok()?;
+        Some(self.j_gg.row_data_mut(unit as usize))
+    }
+
+    /// The feedback network (architecture B), if any.
+    pub fn feedback_network(&self) -> Option<&FeedbackNetwork> {
+        self.feedback.as_ref()
+    }
+
+    /// The trained weights `J^FG` of the feedback network (without the gain), to be
+    /// updated in place; `None` without a feedback network.
+    pub fn j_fg_mut(&mut self) -> Option<&mut Csr> {
+        self.feedback.as_mut().map(|f| &mut f.j_fg)
+    }
+
+    /// Input weights onto the generator `J^GI` (N_G x N_I), if any.
+    pub fn j_gi(&self) -> Option<&Csr> {
+        self.j_gi.as_ref()
+    }
+
+    /// Number of input lines N_I (0 without inputs).
+    pub fn n_in(&self) -> usize {
+        self.n_in
+    }
+
+    /// The current input values I (length N_I).
+    pub fn input(&self) -> &[f64] {
+        &self.input
+    }
+
+    /// Sets the input values that the next steps use (the input at the start of the step,
+    /// `I(t_{n-1})`, as forward Euler reads every right-hand-side term there).
+    pub fn set_input(&mut self, input: &[f64]) {
+        assert_eq!(input.len(), self.n_in, "input has wrong length");
+        self.input.copy_from_slice(input);
     }
 
     /// Advances one step of forward Euler using the current readouts as feedback.
@@ -413,19 +602,23 @@ impl Network {
     fn integrate<E: Executor>(&mut self, feedback: &[f64], exec: &E) {
         let n = self.spec.n_g;
         std::mem::swap(&mut self.r, &mut self.r_prev);
+        if !self.extra.is_empty() {
+            self.compute_extra();
+        }
         let kernel = StepKernel {
-            j_gg: &self.j_gg,
+            j_gg: self.fixed.as_ref().unwrap_or(&self.j_gg),
             hot: &self.hot,
             j_gz: &self.j_gz,
             r_old: &self.r_prev,
             feedback,
+            extra: &self.extra,
             a: self.spec.dt_ms / self.spec.tau_ms,
             g_gg: self.spec.g_gg,
             g_gz: self.spec.g_gz,
         };
         let n_blocks = exec.blocks().clamp(1, MAX_BLOCKS).min(n);
         let mut blocks: [RowBlock<'_>; MAX_BLOCKS] = Default::default();
-        let indptr = self.j_gg.indptr();
+        let indptr = kernel.j_gg.indptr();
         let nnz = indptr[n];
         let mut rest_x: &mut [f64] = &mut self.x;
         let mut rest_r: &mut [f64] = &mut self.r[..n];
@@ -458,6 +651,37 @@ impl Network {
             });
         });
         self.finite = blocks[..n_blocks].iter().all(|b| b.finite);
+        if let Some(fb) = &mut self.feedback {
+            let a = self.spec.dt_ms / self.spec.tau_ms;
+            self.finite &= fb.step(a, &self.r_prev[..n], &self.input);
+        }
+    }
+
+    /// The drive besides `J^GG r` and `J^Gz z`, from the previous rates:
+    /// `g_GF J^GF s + J^GI I`, plus `g_GG (J^GG r)_i` for trained rows.
+    fn compute_extra(&mut self) {
+        let n = self.spec.n_g;
+        let r_old = &self.r_prev[..n];
+        match (&self.feedback, &self.j_gi) {
+            (None, None) => self.extra.fill(0.0),
+            (fb, gi) => {
+                for (i, e) in self.extra.iter_mut().enumerate() {
+                    let mut v = 0.0;
+                    if let Some(fb) = fb {
+                        v += fb.spec.g_gf * fb.j_gf.row_dot(i, &fb.s);
+                    }
+                    if let Some(m) = gi {
+                        v += m.row_dot(i, &self.input);
+                    }
+                    *e = v;
+                }
+            }
+        }
+        let g = self.spec.g_gg;
+        for &i in &self.trained_rows {
+            let i = i as usize;
+            self.extra[i] += g * self.j_gg.row_dot(i, r_old);
+        }
     }
 
     /// Recomputes `z = w . r` for every output.
@@ -515,8 +739,14 @@ impl Network {
     /// Bytes of the connectivity as the step reads it: `J^GG` (CSR, f64 values, u32
     /// indices, row pointers), its narrow copy and `J^Gz`.
     pub fn connectivity_bytes(&self) -> usize {
-        let m = &self.j_gg;
-        m.nnz() * (8 + 4) + m.indptr().len() * 8 + self.hot.bytes() + self.j_gz.len() * 8
+        let csr = |m: &Csr| m.nnz() * (8 + 4) + m.indptr().len() * 8;
+        let mut bytes = csr(&self.j_gg) + self.hot.bytes() + self.j_gz.len() * 8;
+        bytes += self.fixed.as_ref().map_or(0, csr) + self.j_gi.as_ref().map_or(0, csr);
+        if let Some(fb) = &self.feedback {
+            bytes += csr(&fb.j_ff) + csr(&fb.j_fg) + csr(&fb.j_gf);
+            bytes += fb.j_fi.as_ref().map_or(0, csr);
+        }
+        bytes
     }
     /// Readouts z.
     pub fn z(&self) -> &[f64] {
@@ -532,6 +762,22 @@ impl Network {
             *ri = xi.tanh();
         }
         self.finite = self.x.iter().chain(&self.z).all(|v| v.is_finite());
+        Ok(())
+    }
+
+    /// Replaces the feedback network's state y (s is recomputed).
+    pub fn set_feedback_state(&mut self, y: &[f64]) -> Result<(), CoreError> {
+        let Some(fb) = &mut self.feedback else {
+            return Err(CoreError::Inconsistent(
+                "the network has no feedback network".into(),
+            ));
+        };
+        check_len("y", fb.y.len(), y.len())?;
+        fb.y.copy_from_slice(y);
+        for (si, yi) in fb.s.iter_mut().zip(&fb.y) {
+            *si = yi.tanh();
+        }
+        self.finite &= y.iter().all(|v| v.is_finite());
         Ok(())
     }
 }

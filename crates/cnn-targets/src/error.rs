@@ -156,6 +156,45 @@ pub enum TargetError {
         /// The file.
         path: String,
     },
+    /// A segment of a piecewise-constant input ([`crate::Schedule`]) has a field out of
+    /// range.
+    #[error("{target}: segment {index}: {name} = {value} is out of range (allowed: {allowed})")]
+    BadSegment {
+        /// The input type (e.g. `Schedule`).
+        target: &'static str,
+        /// The segment's 0-based position in the list given to the constructor.
+        index: usize,
+        /// The field, with units (e.g. `start_ms`).
+        name: &'static str,
+        /// The offending value (a channel index is given as a float).
+        value: f64,
+        /// The allowed range, in words.
+        allowed: String,
+    },
+    /// Two segments of the same channel overlap in time (segments are half-open
+    /// intervals `[start, end)`, so one may start where another ends).
+    #[error(
+        "{target}: segments {first} [{first_start_ms}, {first_end_ms}) ms and {second} \
+         [{second_start_ms}, {second_end_ms}) ms overlap on channel {channel}"
+    )]
+    OverlappingSegments {
+        /// The input type (e.g. `Schedule`).
+        target: &'static str,
+        /// The channel both segments drive.
+        channel: usize,
+        /// 0-based position of the segment that starts first.
+        first: usize,
+        /// Its start (ms).
+        first_start_ms: f64,
+        /// Its end (ms).
+        first_end_ms: f64,
+        /// 0-based position of the segment that starts inside the first.
+        second: usize,
+        /// Its start (ms).
+        second_start_ms: f64,
+        /// Its end (ms).
+        second_end_ms: f64,
+    },
 }
 
 impl TargetError {

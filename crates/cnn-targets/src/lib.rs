@@ -11,7 +11,12 @@
 //! - wrappers: [`Noisy`] (reproducible Gaussian noise, a pure function of the seed and
 //!   the time bin), [`Affine`] (`scale f + offset`), [`Stack`] (several targets as
 //!   several outputs);
-//! - [`CsvTarget`]: recorded data (e.g. motion capture), one output per column.
+//! - [`CsvTarget`]: recorded data (e.g. motion capture), one output per column;
+//! - network inputs `I_mu(t)` (same trait: `dim()` channels): [`Schedule`]
+//!   (piecewise-constant channels from [`Segment`]s, e.g. pulses), and the input-driven
+//!   tasks of Fig. 7, each a target with its inputs: [`FlipFlop`] (Fig. 7D, 4-bit
+//!   memory driven by ON/OFF pulses) and [`PatternSelect`] (Fig. 7B, patterns chosen by
+//!   static control inputs).
 //!
 //! Every target is a pure function of `t`: the same time gives the same bits whatever
 //! was evaluated before, so runs reproduce exactly. Constructors validate their
@@ -49,12 +54,17 @@
 
 pub mod csv;
 pub mod error;
+pub mod inputs;
 pub mod lorenz;
 pub mod periodic;
 pub mod wrappers;
 
 pub use crate::csv::{ColumnRef, CsvOptions, CsvTarget, EndMode, HeaderMode, Timing};
 pub use error::TargetError;
+pub use inputs::{
+    FlipFlop, FlipFlopEvent, FlipFlopSpec, PatternSegment, PatternSelect, PatternSelectSpec,
+    Schedule, Segment,
+};
 pub use lorenz::{Lorenz, LorenzSpec};
 pub use periodic::{Cosine, Harmonics, RandomSines, Sawtooth, Sine, Square, Triangle};
 pub use wrappers::{hashed_normal, Affine, Noisy, Stack};
@@ -75,4 +85,7 @@ fn _assert_send_sync() {
     is::<Affine<Sine>>();
     is::<Stack>();
     is::<CsvTarget>();
+    is::<Schedule>();
+    is::<FlipFlop>();
+    is::<PatternSelect>();
 }

@@ -1,28 +1,18 @@
 //! Targets built from other targets: added noise, affine maps, stacking into several
 //! outputs.
 
-use std::f64::consts::TAU;
-
-use cnn_core::seeds::splitmix64;
 use cnn_core::Target;
 
 use crate::error::{finite, non_negative, positive, TargetError};
 
-/// A standard normal variate that is a pure function of `(seed, index, component)`:
-/// two SplitMix64 hashes give two uniforms, then Box-Muller (cosine branch).
+/// A standard normal variate that is a pure function of `(seed, index, component)`
+/// (defined in `cnn-core`, re-exported here): two SplitMix64 hashes give two uniforms,
+/// then Box-Muller (cosine branch).
 ///
 /// `h1 = splitmix64(splitmix64(seed ^ splitmix64(index)) ^ splitmix64(component + 1))`,
 /// `h2 = splitmix64(h1)`, `u1 = ((h1 >> 11) + 1) / 2^53` in `(0, 1]`,
 /// `u2 = (h2 >> 11) / 2^53` in `[0, 1)`, value `sqrt(-2 ln u1) cos(2 pi u2)`.
-pub fn hashed_normal(seed: u64, index: u64, component: u64) -> f64 {
-    const SCALE: f64 = 1.0 / (1u64 << 53) as f64;
-    let h1 =
-        splitmix64(splitmix64(seed ^ splitmix64(index)) ^ splitmix64(component.wrapping_add(1)));
-    let h2 = splitmix64(h1);
-    let u1 = ((h1 >> 11) + 1) as f64 * SCALE;
-    let u2 = (h2 >> 11) as f64 * SCALE;
-    (-2.0 * u1.ln()).sqrt() * (TAU * u2).cos()
-}
+pub use cnn_core::seeds::hashed_normal;
 
 /// `f(t) + sigma xi_c(n)`: a target with additive Gaussian noise, held constant over
 /// bins of `dt_ms`.

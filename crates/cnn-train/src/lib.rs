@@ -34,13 +34,17 @@
 
 pub mod analysis;
 pub mod error;
+pub mod learners;
 pub mod metrics;
 pub mod pool;
 pub mod rls;
 pub mod trainer;
 
 pub use error::TrainError;
+pub use learners::{recurrent_p_bytes, SharedP};
 pub use metrics::{OutputMetrics, PhaseMetrics, SuccessCriterion};
 pub use pool::Pool;
 pub use rls::{Gain, Rls};
-pub use trainer::{whole_steps, Outcome, Protocol, Steps, Termination, Trainer};
+pub use trainer::{
+    whole_steps, Feedback, FeedbackMode, Outcome, Protocol, Steps, Termination, Trainer,
+};

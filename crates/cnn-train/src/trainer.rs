@@ -1,5 +1,6 @@
 //! The FORCE executor: runs the spontaneous, train and test phases of one network.
 
+use crate::learners::{apply_shared, Learners, SharedP};
 use crate::metrics::{PhaseAccumulator, PhaseMetrics, SuccessCriterion};
 use crate::{Rls, TrainError};
 use cnn_core::{Network, Observer, Phase, StepView, Target, UpdateView};
@@ -87,6 +88,50 @@ impl Protocol {
     }
 }
 
+/// What the generator receives as readout feedback (the `g_Gz J^Gz (.)` term).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FeedbackMode {
+    /// The readout `z` of the previous step (the paper's default).
+    Readout,
+    /// During training `gamma f + (1 - gamma) z` (target and readout of the previous
+    /// step; Fig. 4, `gamma = 1` is echo-state teacher forcing); `z` in the other phases.
+    /// `gamma = 0` is plain FORCE, bit for bit.
+    Mixture {
+        /// Weight of the target, in [0, 1].
+        gamma: f64,
+    },
+    /// `gain * tanh(sin(pi z(t - delay)))` (Fig. 6A: gain 1.3, delay 100 ms). Before the
+    /// run has lasted `delay_ms`, `z(0)` stands in for the missing past.
+    DelayedNonlinear {
+        /// Delay in ms, a non-negative multiple of dt.
+        delay_ms: f64,
+        /// Amplitude of the nonlinearity.
+        gain: f64,
+    },
+}
+
+/// The feedback loop: its mode and optional Gaussian noise added to it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Feedback {
+    /// What is fed back.
+    pub mode: FeedbackMode,
+    /// Standard deviation of white noise added to every fed-back value at every step
+    /// (all phases), >= 0. The noise is `noise_sd * hashed_normal(noise_seed, n, k)` at
+    /// step `n` for output `k`, a pure function of the step (reproducible, resumable).
+    pub noise_sd: f64,
+    /// Seed of the noise.
+    pub noise_seed: u64,
+}
+
+impl Feedback {
+    /// Plain readout feedback without noise.
+    pub const PLAIN: Feedback = Feedback {
+        mode: FeedbackMode::Readout,
+        noise_sd: 0.0,
+        noise_seed: 0,
+    };
+}
+
 /// Why a run stopped.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Termination {
@@ -135,6 +180,9 @@ pub struct Trainer<'a> {
     criterion: SuccessCriterion,
     corr_sample_ms: f64,
     exec: Exec,
+    feedback: Feedback,
+    inputs: Option<&'a dyn Target>,
+    shared_p: SharedP,
 }
 
 /// Where the hot loops run.
@@ -182,7 +230,66 @@ impl<'a> Trainer<'a> {
             criterion: SuccessCriterion::DEFAULT,
             corr_sample_ms: 1.0,
             exec: Exec::Serial,
+            feedback: Feedback::PLAIN,
+            inputs: None,
+            shared_p: SharedP::Auto,
         })
+    }
+
+    /// Sets the feedback loop (mixture, delayed nonlinear feedback, noise).
+    pub fn feedback(mut self, feedback: Feedback) -> Result<Self, TrainError> {
+        let dt = self.network.spec().dt_ms;
+        match feedback.mode {
+            FeedbackMode::Readout => {}
+            FeedbackMode::Mixture { gamma } => {
+                if !(0.0..=1.0).contains(&gamma) {
+                    return Err(TrainError::OutOfRange {
+                        name: "gamma",
+                        value: format!("{gamma}"),
+                        allowed: "0 <= gamma <= 1".into(),
+                    });
+                }
+            }
+            FeedbackMode::DelayedNonlinear { delay_ms, gain } => {
+                whole_steps("delay_ms", delay_ms, dt, false)?;
+                if !gain.is_finite() {
+                    return Err(TrainError::OutOfRange {
+                        name: "gain",
+                        value: format!("{gain}"),
+                        allowed: "a finite number".into(),
+                    });
+                }
+            }
+        }
+        if !(feedback.noise_sd >= 0.0 && feedback.noise_sd.is_finite()) {
+            return Err(TrainError::OutOfRange {
+                name: "noise_sd",
+                value: format!("{}", feedback.noise_sd),
+                allowed: "noise_sd >= 0 (finite)".into(),
+            });
+        }
+        self.feedback = feedback;
+        Ok(self)
+    }
+
+    /// The input signals `I(t)` (one component per input line of the network). The step
+    /// from `t_{n-1}` to `t_n` uses `I(t_{n-1})`.
+    pub fn inputs(mut self, inputs: &'a dyn Target) -> Result<Self, TrainError> {
+        if inputs.dim() != self.network.n_in() {
+            return Err(TrainError::Dimension {
+                what: "input signals (one per input line)",
+                expected: self.network.n_in(),
+                got: inputs.dim(),
+            });
+        }
+        self.inputs = Some(inputs);
+        Ok(self)
+    }
+
+    /// Whether architecture C's trained rows share one P (see [`SharedP`]).
+    pub fn shared_p(mut self, shared: SharedP) -> Self {
+        self.shared_p = shared;
+        self
     }
 
     /// Adds an observer (recorder, progress bar, ...).
@@ -222,6 +329,40 @@ impl<'a> Trainer<'a> {
         self.steps
     }
 
+    /// Updates the trained recurrent weights (architectures B and C) with the readout
+    /// errors `err`; `readout` and `gain` are the readout's learner and its update at this
+    /// step (a shared P over all units reuses them). Returns the quantity that lost
+    /// positivity, if one did.
+    fn learn_recurrent(
+        &mut self,
+        learners: &mut Learners,
+        readout: &Rls,
+        gain: crate::Gain,
+        err: &[f64],
+    ) -> Option<String> {
+        learners.update(self.network.r(), &self.exec);
+        if let Err(quantity) = learners.apply(self.network, err) {
+            return Some(quantity);
+        }
+        if let Some(shared) = &mut learners.shared {
+            let (rows, outputs) = (&shared.rows, &shared.outputs);
+            match &mut shared.rls {
+                None => apply_shared(rows, outputs, readout, gain, self.network, err),
+                Some(rls) => {
+                    let g = rls.update_in(self.network.r(), &self.exec);
+                    if !(g.denominator > 0.0 && g.denominator.is_finite()) {
+                        return Some(format!(
+                            "1 + r.Pr of the shared P of the trained units = {} (must be > 0)",
+                            g.denominator
+                        ));
+                    }
+                    apply_shared(rows, outputs, rls, g, self.network, err);
+                }
+            }
+        }
+        None
+    }
+
     /// Runs every phase. Returns `Err` only for set-up errors; divergence and
     /// interruption are reported in [`Outcome::termination`].
     pub fn run(mut self) -> Result<Outcome, TrainError> {
@@ -235,9 +376,40 @@ impl<'a> Trainer<'a> {
             .collect();
         let all_units = units.len() == n;
         let mut rls = Rls::new(units.len(), self.alpha)?;
+        let n_in = self.network.n_in();
+        if n_in > 0 && self.inputs.is_none() {
+            return Err(TrainError::Dimension {
+                what: "input signals (the network has input lines; pass them with .inputs())",
+                expected: n_in,
+                got: 0,
+            });
+        }
+        let mut learners = Learners::new(self.network, self.alpha, self.shared_p)?;
+        let mut input = vec![0.0; n_in];
+        let mut fb = vec![0.0; n_out];
+        let fbk = self.feedback;
+        let plain = fbk.noise_sd == 0.0
+            && match fbk.mode {
+                FeedbackMode::Readout => true,
+                FeedbackMode::Mixture { gamma } => gamma == 0.0,
+                FeedbackMode::DelayedNonlinear { .. } => false,
+            };
+        let delay_slots = match fbk.mode {
+            FeedbackMode::DelayedNonlinear { delay_ms, .. } => {
+                whole_steps("delay_ms", delay_ms, dt, false)? as usize + 1
+            }
+            _ => 1,
+        };
+        // z history for delayed feedback: slot `m % delay_slots` holds z(t_m); slots not
+        // yet written hold z(0).
+        let mut z_hist: Vec<f64> = (0..delay_slots)
+            .flat_map(|_| self.network.z().iter().copied())
+            .collect();
         let mut r_sub = vec![0.0; units.len()];
         let mut w_sub = vec![0.0; units.len()];
         let mut f = vec![0.0; n_out];
+        // Before each step `f` holds f(t_{n-1}) (the mixture feedback reads it).
+        self.target.eval(0.0, &mut f);
         let mut err = vec![0.0; n_out];
         let mut w_norm = vec![0.0; n_out];
         let mut dw_norm = vec![0.0; n_out];
@@ -263,7 +435,44 @@ impl<'a> Trainer<'a> {
             let first = step;
             let mut stopped = false;
             for _ in 0..n_steps {
-                self.network.step_in(&self.exec);
+                if let Some(inputs) = self.inputs {
+                    inputs.eval(step as f64 * dt, &mut input);
+                    self.network.set_input(&input);
+                }
+                if plain {
+                    self.network.step_in(&self.exec);
+                } else {
+                    let z = self.network.z();
+                    match fbk.mode {
+                        FeedbackMode::Readout => fb.copy_from_slice(z),
+                        FeedbackMode::Mixture { gamma } => {
+                            if phase == Phase::Train {
+                                for k in 0..n_out {
+                                    fb[k] = gamma * f[k] + (1.0 - gamma) * z[k];
+                                }
+                            } else {
+                                fb.copy_from_slice(z);
+                            }
+                        }
+                        FeedbackMode::DelayedNonlinear { gain, .. } => {
+                            let m = step as usize;
+                            let w = (m % delay_slots) * n_out;
+                            z_hist[w..w + n_out].copy_from_slice(z);
+                            let rd = ((m + 1) % delay_slots) * n_out;
+                            for k in 0..n_out {
+                                let zd = z_hist[rd + k];
+                                fb[k] = gain * (std::f64::consts::PI * zd).sin().tanh();
+                            }
+                        }
+                    }
+                    if fbk.noise_sd > 0.0 {
+                        for (k, v) in fb.iter_mut().enumerate() {
+                            *v += fbk.noise_sd
+                                * cnn_core::seeds::hashed_normal(fbk.noise_seed, step, k as u64);
+                        }
+                    }
+                    self.network.step_with_feedback_in(&fb, &self.exec);
+                }
                 step += 1;
                 let t = step as f64 * dt;
                 self.target.eval(t, &mut f);
@@ -343,6 +552,18 @@ impl<'a> Trainer<'a> {
                         stopped = true;
                         break;
                     }
+                    if !learners.is_empty() {
+                        let trouble = self.learn_recurrent(&mut learners, &rls, gain, &err);
+                        if let Some(quantity) = trouble {
+                            termination = Termination::Diverged {
+                                step,
+                                t_ms: t,
+                                quantity,
+                            };
+                            stopped = true;
+                            break;
+                        }
+                    }
                     acc.update(&dw_norm);
                     let view = UpdateView {
                         step,
@@ -381,6 +602,7 @@ impl<'a> Trainer<'a> {
                 break 'phases;
             }
         }
+        let _ = learners.p_bytes();
         let success = termination == Termination::Finished && self.criterion.judge(&metrics);
         Ok(Outcome {
             termination,

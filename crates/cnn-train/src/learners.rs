@@ -1,0 +1,280 @@
+//! RLS learners for the trained recurrent weights of architectures B and C.
+//!
+//! Spec section 3: every trained neuron is treated as if it were a readout. Trained
+//! neuron `i` has its own P_i over the rates of its presynaptic units (`K_i` of them, the
+//! nonzero entries of its row) and its incoming weights take the update with the readout
+//! error `e_minus` of the output it is assigned to:
+//!
+//! - architecture B: the rows of `J^FG` (feedback unit `a` over the generator units it
+//!   receives from);
+//! - architecture C: the trained rows of `J^GG` ([`cnn_core::Network::set_trained_rows`]).
+//!
+//! With several outputs, the trained neurons are split into contiguous, disjoint blocks
+//! in index order: the `j`-th of `m` trained neurons serves output `j * n_out / m`.
+//!
+//! The update changes the *effective* weights (gain included) by `-c e k`, exactly as a
+//! readout's; since matrices are stored without their gain, the stored row changes by
+//! `-c e k / g` (`g = g_FG` for B, `g_GG` for C).
+//!
+//! Memory: `sum_i K_i (K_i + 1) / 2` doubles for the packed triangles (plus `9 K_i` work
+//! doubles each), so for `m` trained neurons of about `K` inputs each about `4 m K^2`
+//! bytes: 800 neurons with K = 960 (Fig. 7) take 2.9 GB, 750 neurons with K = 375
+//! (Fig. 6C) 0.42 GB. With all-to-all connectivity every trained neuron sees the same
+//! rates, so one shared P serves all of them ([`SharedP`], as the MATLAB demo
+//! `force_internal_all2all.m` does): it gives the same weights as the per-neuron form, and
+//! costs one triangle instead of `m`.
+
+use crate::{Gain, Rls, TrainError};
+use cnn_core::{Executor, Serial};
+
+/// Whether the trained rows of architecture C share one P.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SharedP {
+    /// Share one P when every trained row receives from all `N_G` units (and the readout
+    /// too when it reads all units); otherwise one P per trained row.
+    #[default]
+    Auto,
+    /// Always one P per trained row.
+    Never,
+    /// One shared P; an error unless every trained row receives from all units.
+    Always,
+}
+
+/// Which matrix a learner's row belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Matrix {
+    /// `J^FG` (architecture B).
+    Jfg,
+    /// `J^GG` (architecture C).
+    Jgg,
+}
+
+/// One trained neuron with its own P.
+#[derive(Debug)]
+pub(crate) struct RowLearner {
+    pub(crate) matrix: Matrix,
+    /// Row index (feedback unit for J^FG, generator unit for J^GG).
+    pub(crate) row: u32,
+    /// Output whose error it takes.
+    pub(crate) output: usize,
+    /// Presynaptic generator units (the row's column indices).
+    cols: Vec<u32>,
+    rls: Rls,
+    r_sub: Vec<f64>,
+    pub(crate) gain: Option<Gain>,
+}
+
+impl RowLearner {
+    fn update(&mut self, r: &[f64]) {
+        for (dst, &j) in self.r_sub.iter_mut().zip(&self.cols) {
+            *dst = r[j as usize];
+        }
+        self.gain = Some(self.rls.update_in(&self.r_sub, &Serial));
+    }
+}
+
+/// Rows of J^GG that share one P (all-to-all connectivity).
+#[derive(Debug)]
+pub(crate) struct SharedRows {
+    pub(crate) rows: Vec<u32>,
+    pub(crate) outputs: Vec<usize>,
+    /// None when the readout's P is the same matrix (readout over all units).
+    pub(crate) rls: Option<Rls>,
+}
+
+/// All recurrent learners of one run.
+#[derive(Debug, Default)]
+pub(crate) struct Learners {
+    pub(crate) per_row: Vec<RowLearner>,
+    pub(crate) shared: Option<SharedRows>,
+}
+
+/// Output served by the `j`-th of `m` trained neurons.
+pub fn output_of(j: usize, m: usize, n_out: usize) -> usize {
+    j * n_out / m.max(1)
+}
+
+impl Learners {
+    /// Learners for the feedback network's `J^FG` and the network's trained `J^GG` rows.
+    pub(crate) fn new(
+        net: &cnn_core::Network,
+        alpha: f64,
+        shared: SharedP,
+    ) -> Result<Self, TrainError> {
+        let n = net.spec().n_g;
+        let n_out = net.spec().n_out;
+        let mut per_row = Vec::new();
+        let mut add = |matrix, row: u32, output, cols: &[u32]| -> Result<(), TrainError> {
+            if cols.is_empty() {
+                return Ok(());
+            }
+            per_row.push(RowLearner {
+                matrix,
+                row,
+                output,
+                cols: cols.to_vec(),
+                rls: Rls::new(cols.len(), alpha)?,
+                r_sub: vec![0.0; cols.len()],
+                gain: None,
+            });
+            Ok(())
+        };
+        if let Some(fb) = net.feedback_network() {
+            let m = fb.j_fg();
+            for a in 0..m.n_rows() {
+                add(
+                    Matrix::Jfg,
+                    a as u32,
+                    output_of(a, m.n_rows(), n_out),
+                    m.row(a).0,
+                )?;
+            }
+        }
+        let trained = net.trained_rows();
+        if !trained.is_empty() && net.spec().g_gg <= 0.0 {
+            return Err(TrainError::OutOfRange {
+                name: "g_gg",
+                value: format!("{}", net.spec().g_gg),
+                allowed: "g_gg > 0 when J^GG is trained (the update is scaled by 1/g_gg)".into(),
+            });
+        }
+        let all_full = trained
+            .iter()
+            .all(|&i| net.j_gg().row(i as usize).0.len() == n);
+        let use_shared = match shared {
+            SharedP::Never => false,
+            SharedP::Auto => all_full && !trained.is_empty(),
+            SharedP::Always => {
+                if !all_full {
+                    return Err(TrainError::OutOfRange {
+                        name: "shared_p",
+                        value: "true".into(),
+                        allowed: "a shared P needs every trained unit to receive from all \
+                                  N_G units (p_gg = 1); use per-unit P (shared_p = false)"
+                            .into(),
+                    });
+                }
+                !trained.is_empty()
+            }
+        };
+        let m = trained.len();
+        if use_shared {
+            let readout_all = net.readout_units().len() == n;
+            Ok(Self {
+                per_row,
+                shared: Some(SharedRows {
+                    rows: trained.to_vec(),
+                    outputs: (0..m).map(|j| output_of(j, m, n_out)).collect(),
+                    rls: if readout_all {
+                        None
+                    } else {
+                        Some(Rls::new(n, alpha)?)
+                    },
+                }),
+            })
+        } else {
+            for (j, &i) in trained.iter().enumerate() {
+                add(
+                    Matrix::Jgg,
+                    i,
+                    output_of(j, m, n_out),
+                    net.j_gg().row(i as usize).0,
+                )?;
+            }
+            Ok(Self {
+                per_row,
+                shared: None,
+            })
+        }
+    }
+
+    /// True when nothing besides the readout is trained.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.per_row.is_empty() && self.shared.is_none()
+    }
+
+    /// Bytes of all P matrices held here.
+    pub(crate) fn p_bytes(&self) -> usize {
+        self.per_row.iter().map(|l| l.rls.p_bytes()).sum::<usize>()
+            + self
+                .shared
+                .as_ref()
+                .and_then(|s| s.rls.as_ref())
+                .map_or(0, |r| r.p_bytes())
+    }
+
+    /// Steps 2-3 for every per-row learner (possibly in parallel; each learner is
+    /// independent, so the result does not depend on the executor).
+    pub(crate) fn update<E: Executor>(&mut self, r: &[f64], exec: &E) {
+        exec.for_each(&mut self.per_row, &|l: &mut RowLearner| l.update(r));
+    }
+
+    /// Step 4 for every per-row learner: its row takes `-c e k / g`. Returns the first
+    /// learner whose denominator is not positive and finite.
+    pub(crate) fn apply(&mut self, net: &mut cnn_core::Network, err: &[f64]) -> Result<(), String> {
+        let g_gg = net.spec().g_gg;
+        let g_fg = net.feedback_network().map_or(1.0, |f| f.spec().g_fg);
+        for l in &self.per_row {
+            let Some(gain) = l.gain else { continue };
+            if !(gain.denominator > 0.0 && gain.denominator.is_finite()) {
+                let what = match l.matrix {
+                    Matrix::Jfg => "feedback unit",
+                    Matrix::Jgg => "trained generator unit",
+                };
+                return Err(format!(
+                    "1 + r.P r of {what} {} = {} (must be > 0)",
+                    l.row, gain.denominator
+                ));
+            }
+            let (row, g) = match l.matrix {
+                Matrix::Jfg => match net.j_fg_mut() {
+                    Some(m) => (m.row_data_mut(l.row as usize), g_fg),
+                    None => continue,
+                },
+                Matrix::Jgg => match net.trained_row_mut(l.row) {
+                    Some(row) => (row, g_gg),
+                    None => continue,
+                },
+            };
+            l.rls.apply(gain, err[l.output] / g, row);
+        }
+        Ok(())
+    }
+}
+
+/// Applies a shared P's gain to every shared row: row `i` takes `-c e_k k / g_GG`.
+pub(crate) fn apply_shared(
+    rows: &[u32],
+    outputs: &[usize],
+    rls: &Rls,
+    gain: Gain,
+    net: &mut cnn_core::Network,
+    err: &[f64],
+) {
+    let g_gg = net.spec().g_gg;
+    for (&i, &k) in rows.iter().zip(outputs) {
+        if let Some(row) = net.trained_row_mut(i) {
+            rls.apply(gain, err[k] / g_gg, row);
+        }
+    }
+}
+
+/// Bytes the P matrices of the recurrent learners of `net` would take (per-row form; a
+/// shared P takes `N_G (N_G + 1) / 2` doubles instead), to check a configuration before
+/// a run.
+pub fn recurrent_p_bytes(net: &cnn_core::Network) -> usize {
+    let tri = |k: usize| k * (k + 1) / 2 * 8;
+    let mut bytes = 0;
+    if let Some(fb) = net.feedback_network() {
+        let m = fb.j_fg();
+        bytes += (0..m.n_rows())
+            .map(|a| tri(m.row(a).0.len()))
+            .sum::<usize>();
+    }
+    bytes += net
+        .trained_rows()
+        .iter()
+        .map(|&i| tri(net.j_gg().row(i as usize).0.len()))
+        .sum::<usize>();
+    bytes
+}
