@@ -4,7 +4,7 @@
 Usage: python3 examples/analyze_run.py RUN.h5
 
 Prints a short summary (status, network, phases, metrics), then checks:
-  - the root attributes `format` == "cnn-run" and `format_version` <= 1;
+  - the root attributes `format` == "cnn-run" and `format_version` <= 2;
   - the shapes: w_initial/w_final/J_Gz are N_G x N_out, z/f are T x N_out, t_ms is T,
     rates is T x len(rates_index), w_norm/dw_norm are U x N_out;
   - for every phase recorded with decimate = 1 that has a `mae` metric: the MAE
@@ -48,7 +48,7 @@ def main(argv):
     with h:
         fmt = text(h.attrs.get("format", ""))
         version = int(h.attrs.get("format_version", 0))
-        if fmt != "cnn-run" or not 1 <= version <= 1:
+        if fmt != "cnn-run" or not 1 <= version <= 2:
             print(f"error: {path}: not a cnn run file (format={fmt!r}, "
                   f"format_version={version})", file=sys.stderr)
             return 2

@@ -75,6 +75,8 @@ impl std::error::Error for ConfigError {}
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs)]
 pub struct RawNetwork {
+    /// `"A"` (default), `"B"` or `"C"`.
+    pub architecture: Option<String>,
     pub n_g: Option<i64>,
     pub p_gg: Option<f64>,
     pub g_gg: Option<f64>,
@@ -147,6 +149,21 @@ pub struct RawConfig {
     /// `[[targets]]`: one entry per target; their components are stacked into outputs.
     #[serde(default)]
     pub targets: Vec<RawTarget>,
+    /// `[feedback_network]` (architecture B).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback_network: Option<crate::arch::RawFeedbackNetwork>,
+    /// `[internal]` (architecture C).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal: Option<crate::arch::RawInternal>,
+    /// `[feedback]`: readout feedback variants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<crate::arch::RawFeedback>,
+    /// `[inputs]`: input weights and signals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<crate::arch::RawInputs>,
+    /// `[task]`: an input-driven task (supplies targets and inputs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<crate::arch::RawTask>,
     /// `[ensemble]`: the seeds of an ensemble run; checked by `crate::ensemble`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ensemble: Option<toml::Table>,
@@ -169,6 +186,8 @@ pub struct Experiment {
     pub steps: Steps,
     /// The target (all outputs stacked).
     pub target: Box<dyn Target>,
+    /// Architecture, feedback loop and inputs.
+    pub arch: crate::arch::Architecture,
     /// Recorded units.
     pub rates_index: Vec<u32>,
     /// Recording decimation.
@@ -375,13 +394,16 @@ impl KeyPath {
                 .collect(),
         )
     }
-    /// `targets[i].key`.
-    pub fn target(i: usize, key: &str) -> Self {
-        KeyPath(vec![
-            PathSeg::Key("targets".into()),
-            PathSeg::Index(i),
-            PathSeg::Key(key.into()),
-        ])
+    /// `LIST[i].key` for an array of tables at the dotted path `list` (e.g.
+    /// `["inputs", "signals"]`).
+    pub fn item(list: &[&str], i: usize, key: &str) -> Self {
+        let mut v: Vec<PathSeg> = list
+            .iter()
+            .map(|p| PathSeg::Key((*p).to_string()))
+            .collect();
+        v.push(PathSeg::Index(i));
+        v.push(PathSeg::Key(key.into()));
+        KeyPath(v)
     }
     fn dotted(&self) -> String {
         let mut s = String::new();
@@ -662,7 +684,15 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
         g_gg >= 0.0,
         "g_gg >= 0",
     )?;
-    let g_gz = n.g_gz.unwrap_or(d::G_GZ);
+    // Architectures B and C have no readout feedback unless asked for (Fig. 1B, 1C).
+    let arch_name = n.architecture.as_deref().unwrap_or("A");
+    let g_gz = n
+        .g_gz
+        .unwrap_or(if matches!(arch_name, "B" | "b" | "C" | "c") {
+            0.0
+        } else {
+            d::G_GZ
+        });
     finite(
         loc,
         &key(&["network", "g_gz"]),
@@ -828,7 +858,26 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
         ));
     }
 
-    if raw.targets.is_empty() {
+    let total_ms = (n_sp + n_tr + n_te) as f64 * dt_ms;
+    let raw_arch = crate::arch::RawArchitecture {
+        architecture: n.architecture.clone(),
+        feedback_network: raw.feedback_network.clone(),
+        internal: raw.internal.clone(),
+        feedback: raw.feedback.clone(),
+        inputs: raw.inputs.clone(),
+        task: raw.task.clone(),
+    };
+    let (mut arch, arch_res) = crate::arch::validate(
+        &raw_arch,
+        loc,
+        n_g as usize,
+        g_gg,
+        dt_ms,
+        total_ms,
+        seed as u64,
+        !raw.targets.is_empty(),
+    )?;
+    if raw.targets.is_empty() && arch.task_target.is_none() {
         return Err(ConfigError {
             location: loc.source().display.clone(),
             key: "targets".into(),
@@ -837,10 +886,12 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
         });
     }
     for (i, tgt) in raw.targets.iter().enumerate() {
-        check_target_keys(i, tgt, loc)?;
+        check_target_keys(&["targets"], i, tgt, loc)?;
     }
-    let total_ms = (n_sp + n_tr + n_te) as f64 * dt_ms;
-    let (target, resolved_targets) = build_targets(&raw.targets, loc, dt_ms, total_ms)?;
+    let (target, resolved_targets) = match arch.task_target.take() {
+        Some(t) => (t, Vec::new()),
+        None => build_targets(&["targets"], &raw.targets, loc, dt_ms, total_ms)?,
+    };
     let n_out = target.dim();
 
     let spec = GeneratorSpec {
@@ -875,6 +926,7 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
         expect: raw.expect.clone(),
         seed: Some(seed),
         network: RawNetwork {
+            architecture: Some(arch_res.architecture.clone()),
             n_g: Some(n_g),
             p_gg: Some(p_gg),
             g_gg: Some(g_gg),
@@ -914,6 +966,11 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
             decimate: Some(decimate),
         },
         targets: resolved_targets,
+        feedback_network: arch_res.feedback_network,
+        internal: arch_res.internal,
+        feedback: arch_res.feedback,
+        inputs: arch_res.inputs,
+        task: arch_res.task,
         ensemble: None,
         sweep: None,
     };
@@ -929,6 +986,7 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
         protocol,
         steps,
         target,
+        arch,
         rates_index,
         decimate: decimate as usize,
         criterion,

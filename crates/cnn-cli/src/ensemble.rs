@@ -544,17 +544,7 @@ enum Done {
 /// Removes the traces of a record (recording level `summary`).
 fn strip(mut rec: RunRecord) -> RunRecord {
     for p in &mut rec.phases {
-        for v in [
-            &mut p.t_ms,
-            &mut p.z,
-            &mut p.f,
-            &mut p.rates,
-            &mut p.update_t_ms,
-            &mut p.w_norm,
-            &mut p.dw_norm,
-        ] {
-            v.clear();
-        }
+        p.clear_traces();
     }
     rec.pca = None;
     rec

@@ -17,6 +17,7 @@
 //! training failed the success criterion or diverged, 2 bad input (config, arguments,
 //! files); nothing is written on exit code 2.
 
+mod arch;
 mod config;
 mod ensemble;
 mod pca;

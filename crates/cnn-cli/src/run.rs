@@ -3,7 +3,7 @@
 use crate::config::{self, ConfigError, Experiment, Override, Source};
 use crate::progress::Progress;
 use crate::{presets, Failure};
-use cnn_core::{Network, Phase};
+use cnn_core::Phase;
 use cnn_io::{NetworkRecord, RunMeta, RunRecord, RunStatus};
 use cnn_train::{Termination, Trainer};
 use std::io::IsTerminal;
@@ -86,14 +86,16 @@ pub fn validate(config: &str, set: &[String], print: bool) -> Result<u8, Failure
         print!("{}", exp.resolved_toml);
     } else {
         println!(
-            "{config}: ok (N_G = {}, {} output(s), {} + {} + {} steps of {} ms, learning every {} steps)",
+            "{config}: ok (architecture {}, N_G = {}, {} output(s), {} + {} + {} steps of {} ms, learning every {} steps{})",
+            exp.arch.kind.name(),
             exp.spec.n_g,
             exp.spec.n_out,
             exp.steps.spontaneous,
             exp.steps.train,
             exp.steps.test,
             exp.spec.dt_ms,
-            exp.steps.learn_every
+            exp.steps.learn_every,
+            exp.arch.describe(&exp.spec)
         );
     }
     Ok(0)
@@ -216,15 +218,17 @@ pub fn run(config: Option<&str>, set: &[String], args: RunArgs) -> Result<u8, Fa
             eprintln!("cnn: expected: {}", exp.expect);
         }
         eprintln!(
-            "cnn: {} (seed {}): N_G = {}, {} output(s), {} ms spontaneous + {} ms training + {} ms test, dt {} ms",
+            "cnn: {} (seed {}): architecture {}, N_G = {}, {} output(s), {} ms spontaneous + {} ms training + {} ms test, dt {} ms{}",
             exp.name,
             exp.seed,
+            exp.arch.kind.name(),
             exp.spec.n_g,
             exp.spec.n_out,
             exp.protocol.spontaneous_ms,
             exp.protocol.train_ms,
             exp.protocol.test_ms,
-            exp.spec.dt_ms
+            exp.spec.dt_ms,
+            exp.arch.describe(&exp.spec)
         );
     }
     let MemberResult {
@@ -312,12 +316,13 @@ pub fn run_member_threads(
         t => t,
     };
     let started = Instant::now();
-    let mut net = Network::build(exp.spec.clone(), exp.seed).map_err(Failure::input)?;
+    let mut net = exp
+        .arch
+        .build_network(&exp.spec, exp.seed)
+        .map_err(Failure::input)?;
     // Only the (small) initial state is copied now; the connectivity is copied into the
     // record after the run, so it is never held twice while P is alive.
-    let x_initial = net.x().to_vec();
-    let z_initial = net.z().to_vec();
-    let w_initial = cnn_io::w_to_row_major(net.w(), exp.spec.n_g, exp.spec.n_out);
+    let initial = cnn_io::InitialState::capture(&net);
     let updates = exp.steps.train / exp.steps.learn_every;
     let mut recorder = cnn_io::Recorder::new(exp.rates_index.clone(), exp.decimate)
         .with_capacity_hint(Phase::Spontaneous, exp.steps.spontaneous, 0)
@@ -334,10 +339,16 @@ pub fn run_member_threads(
         .criterion(exp.criterion)
         .threads(threads)
         .map_err(Failure::input)?
+        .feedback(exp.arch.feedback)
+        .map_err(Failure::input)?
+        .shared_p(exp.arch.shared_p)
         .observe(&mut recorder)
         .observe(&mut progress);
     if let Some(o) = pca_observer.as_mut() {
         trainer = trainer.observe(o);
+    }
+    if let Some((_, signals)) = &exp.arch.inputs {
+        trainer = trainer.inputs(signals.as_ref()).map_err(Failure::input)?;
     }
     if let Some(flag) = opts.stop {
         trainer = trainer.stop_flag(flag);
@@ -355,11 +366,7 @@ pub fn run_member_threads(
             message: format!("interrupted at t = {t_ms} ms"),
         },
     };
-    let mut network = NetworkRecord::from_network(&net);
-    network.w_final = network.w_initial.clone();
-    network.x_initial = x_initial;
-    network.z_initial = z_initial;
-    network.w_initial = w_initial;
+    let network = NetworkRecord::from_run(initial, &net).map_err(Failure::input)?;
     let metrics = outcome
         .metrics
         .iter()

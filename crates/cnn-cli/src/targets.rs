@@ -42,6 +42,33 @@ pub enum TargetKind {
     Lorenz,
     /// Columns of a CSV file (one output per column).
     Csv,
+    /// Piecewise-constant levels on `channels` outputs: `segments` (`{channel, start_ms,
+    /// end_ms, level}`, active on `[start, end)`) and `pulses` (`{channel, at_ms,
+    /// width_ms, height}`); 0 elsewhere. Segments of one channel may not overlap, and none
+    /// may end after the run. Mostly used as network inputs (`[[inputs.signals]]`).
+    Schedule,
+}
+
+/// One `segments` entry of a `schedule`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct RawSegment {
+    pub channel: i64,
+    pub start_ms: f64,
+    pub end_ms: f64,
+    pub level: f64,
+}
+
+/// One `pulses` entry of a `schedule`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct RawPulse {
+    pub channel: i64,
+    pub at_ms: f64,
+    pub width_ms: f64,
+    pub height: f64,
 }
 
 /// One `[[targets]]` table (stage 1). Which keys a kind accepts is checked in stage 2.
@@ -71,6 +98,9 @@ pub struct RawTarget {
     pub offset: Option<f64>,
     pub noise_sigma: Option<f64>,
     pub noise_seed: Option<i64>,
+    pub channels: Option<i64>,
+    pub segments: Option<Vec<RawSegment>>,
+    pub pulses: Option<Vec<RawPulse>>,
 }
 
 const COMMON: &[&str] = &["kind", "scale", "offset", "noise_sigma", "noise_seed"];
@@ -90,6 +120,7 @@ fn allowed(kind: TargetKind) -> &'static [&'static str] {
             "columns",
             "end",
         ],
+        Schedule => &["channels", "segments", "pulses"],
     }
 }
 
@@ -114,7 +145,10 @@ fn present(t: &RawTarget) -> Vec<&'static str> {
         time_column,
         sample_interval_ms,
         columns,
-        end
+        end,
+        channels,
+        segments,
+        pulses
     );
     v
 }
@@ -127,9 +161,14 @@ fn kind_name(kind: TargetKind) -> String {
 }
 
 /// Refuses keys that the target's kind does not use.
-pub fn check_target_keys(i: usize, t: &RawTarget, loc: &Locator) -> Result<(), ConfigError> {
+pub fn check_target_keys(
+    list: &[&str],
+    i: usize,
+    t: &RawTarget,
+    loc: &Locator,
+) -> Result<(), ConfigError> {
     let kind = t.kind.ok_or_else(|| {
-        loc.err(&KeyPath::target(i, "kind"), "missing; allowed: sine, cosine, periodic, four_sine, harmonics, triangle, square, sawtooth, random_sines, lorenz, csv")
+        loc.err(&KeyPath::item(list, i, "kind"), "missing; allowed: sine, cosine, periodic, four_sine, harmonics, triangle, square, sawtooth, random_sines, lorenz, csv, schedule")
     })?;
     let ok = allowed(kind);
     for key in present(t) {
@@ -137,7 +176,7 @@ pub fn check_target_keys(i: usize, t: &RawTarget, loc: &Locator) -> Result<(), C
             let mut keys: Vec<&str> = ok.to_vec();
             keys.extend_from_slice(&COMMON[1..]);
             return Err(loc.err(
-                &KeyPath::target(i, key),
+                &KeyPath::item(list, i, key),
                 format!(
                     "is not a key of kind = \"{}\"; its keys are: {}",
                     kind_name(kind),
@@ -151,18 +190,20 @@ pub fn check_target_keys(i: usize, t: &RawTarget, loc: &Locator) -> Result<(), C
 
 fn num(
     loc: &Locator,
+    list: &[&str],
     i: usize,
     key: &str,
     v: f64,
     ok: bool,
     allowed: &str,
 ) -> Result<f64, ConfigError> {
-    crate::config::finite(loc, &KeyPath::target(i, key), v, ok, allowed)
+    crate::config::finite(loc, &KeyPath::item(list, i, key), v, ok, allowed)
 }
 
 /// Builds the stacked target of all `[[targets]]` and returns the tables with every
 /// default filled in (for the resolved config).
 pub fn build_targets(
+    list: &[&str],
     raw: &[RawTarget],
     loc: &Locator,
     dt_ms: f64,
@@ -171,21 +212,22 @@ pub fn build_targets(
     let mut parts: Vec<Box<dyn Target>> = Vec::new();
     let mut resolved = Vec::new();
     for (i, t) in raw.iter().enumerate() {
-        let (part, r) = build_one(i, t, loc, dt_ms, total_ms)?;
+        let (part, r) = build_one(list, i, t, loc, dt_ms, total_ms)?;
         parts.push(part);
         resolved.push(r);
     }
     let target: Box<dyn Target> = if parts.len() == 1 {
         parts
             .pop()
-            .ok_or_else(|| loc.err(&KeyPath::of(&["targets"]), "no target"))?
+            .ok_or_else(|| loc.err(&KeyPath::of(list), "no target"))?
     } else {
-        Box::new(Stack::new(parts).map_err(|e| loc.err(&KeyPath::of(&["targets"]), e.to_string()))?)
+        Box::new(Stack::new(parts).map_err(|e| loc.err(&KeyPath::of(list), e.to_string()))?)
     };
     Ok((target, resolved))
 }
 
 fn build_one(
+    list: &[&str],
     i: usize,
     t: &RawTarget,
     loc: &Locator,
@@ -195,17 +237,19 @@ fn build_one(
     use TargetKind::*;
     let kind = t
         .kind
-        .ok_or_else(|| loc.err(&KeyPath::target(i, "kind"), "missing"))?;
+        .ok_or_else(|| loc.err(&KeyPath::item(list, i, "kind"), "missing"))?;
     let mut r = RawTarget {
         kind: Some(kind),
         ..RawTarget::default()
     };
-    let lib =
-        |key: &str, e: cnn_targets::TargetError| loc.err(&KeyPath::target(i, key), e.to_string());
+    let lib = |key: &str, e: cnn_targets::TargetError| {
+        loc.err(&KeyPath::item(list, i, key), e.to_string())
+    };
     let base: Box<dyn Target> = match kind {
         Sine | Cosine => {
             let a = num(
                 loc,
+                list,
                 i,
                 "amplitude",
                 t.amplitude.unwrap_or(3.0),
@@ -214,9 +258,10 @@ fn build_one(
             )?;
             let default_t = if kind == Sine { 600.0 } else { 300.0 };
             let p = t.period_ms.unwrap_or(default_t);
-            num(loc, i, "period_ms", p, p > 0.0, "period_ms > 0")?;
+            num(loc, list, i, "period_ms", p, p > 0.0, "period_ms > 0")?;
             let ph = num(
                 loc,
+                list,
                 i,
                 "phase_rad",
                 t.phase_rad.unwrap_or(0.0),
@@ -237,13 +282,13 @@ fn build_one(
                 (3.0, 1.0 / 300.0, vec![1.0, 0.5, 1.0 / 3.0, 0.25])
             };
             let a = t.amplitude.unwrap_or(a0);
-            num(loc, i, "amplitude", a, a >= 0.0, "amplitude >= 0")?;
+            num(loc, list, i, "amplitude", a, a >= 0.0, "amplitude >= 0")?;
             let f = t.freq_per_ms.unwrap_or(f0);
-            num(loc, i, "freq_per_ms", f, f > 0.0, "freq_per_ms > 0")?;
+            num(loc, list, i, "freq_per_ms", f, f > 0.0, "freq_per_ms > 0")?;
             let c = t.coefs.clone().unwrap_or(c0);
             if c.is_empty() || c.iter().any(|v| !v.is_finite()) {
                 return Err(loc.err(
-                    &KeyPath::target(i, "coefs"),
+                    &KeyPath::item(list, i, "coefs"),
                     "allowed: a non-empty list of finite numbers",
                 ));
             }
@@ -252,9 +297,9 @@ fn build_one(
         }
         Triangle | Square | Sawtooth => {
             let a = t.amplitude.unwrap_or(3.0);
-            num(loc, i, "amplitude", a, a >= 0.0, "amplitude >= 0")?;
+            num(loc, list, i, "amplitude", a, a >= 0.0, "amplitude >= 0")?;
             let p = t.period_ms.unwrap_or(600.0);
-            num(loc, i, "period_ms", p, p > 0.0, "period_ms > 0")?;
+            num(loc, list, i, "period_ms", p, p > 0.0, "period_ms > 0")?;
             (r.amplitude, r.period_ms) = (Some(a), Some(p));
             match kind {
                 Triangle => {
@@ -270,18 +315,26 @@ fn build_one(
             let n = t.n.unwrap_or(6);
             if !(1..=1000).contains(&n) {
                 return Err(loc.err(
-                    &KeyPath::target(i, "n"),
+                    &KeyPath::item(list, i, "n"),
                     format!("{n} is out of range; allowed: 1 <= n <= 1000"),
                 ));
             }
             let a = t.amplitude.unwrap_or(3.0);
-            num(loc, i, "amplitude", a, a >= 0.0, "amplitude >= 0")?;
+            num(loc, list, i, "amplitude", a, a >= 0.0, "amplitude >= 0")?;
             let p = t.base_period_ms.unwrap_or(1200.0);
-            num(loc, i, "base_period_ms", p, p > 0.0, "base_period_ms > 0")?;
+            num(
+                loc,
+                list,
+                i,
+                "base_period_ms",
+                p,
+                p > 0.0,
+                "base_period_ms > 0",
+            )?;
             let seed = t.seed.unwrap_or(1);
             if seed < 0 {
                 return Err(loc.err(
-                    &KeyPath::target(i, "seed"),
+                    &KeyPath::item(list, i, "seed"),
                     format!("{seed} is out of range; allowed: an integer >= 0"),
                 ));
             }
@@ -296,13 +349,14 @@ fn build_one(
             let c = t.component.unwrap_or(0);
             if !(0..=2).contains(&c) {
                 return Err(loc.err(
-                    &KeyPath::target(i, "component"),
+                    &KeyPath::item(list, i, "component"),
                     format!("{c} is out of range; allowed: 0 (x), 1 (y) or 2 (z)"),
                 ));
             }
             spec.component = c as usize;
             spec.scale = num(
                 loc,
+                list,
                 i,
                 "state_scale",
                 t.state_scale.unwrap_or(spec.scale),
@@ -310,7 +364,7 @@ fn build_one(
                 "a finite number",
             )?;
             let m = t.ms_per_unit.unwrap_or(spec.ms_per_unit);
-            spec.ms_per_unit = num(loc, i, "ms_per_unit", m, m > 0.0, "ms_per_unit > 0")?;
+            spec.ms_per_unit = num(loc, list, i, "ms_per_unit", m, m > 0.0, "ms_per_unit > 0")?;
             (r.component, r.state_scale, r.ms_per_unit) =
                 (Some(c), Some(spec.scale), Some(spec.ms_per_unit));
             Box::new(cnn_targets::Lorenz::new(spec).map_err(|e| lib("ms_per_unit", e))?)
@@ -318,7 +372,7 @@ fn build_one(
         Csv => {
             let path = t.path.clone().ok_or_else(|| {
                 loc.err(
-                    &KeyPath::target(i, "path"),
+                    &KeyPath::item(list, i, "path"),
                     "missing: the CSV file to read (relative to the config file)",
                 )
             })?;
@@ -328,17 +382,18 @@ fn build_one(
                 "hold" => EndMode::Hold,
                 other => {
                     return Err(loc.err(
-                        &KeyPath::target(i, "end"),
+                        &KeyPath::item(list, i, "end"),
                         format!("\"{other}\" is not allowed; allowed: \"repeat\" or \"hold\""),
                     ))
                 }
             };
             if t.time_column.is_some() == t.sample_interval_ms.is_some() {
-                return Err(loc.err(&KeyPath::target(i, "path"), "give exactly one of time_column (a column of times in ms) and sample_interval_ms"));
+                return Err(loc.err(&KeyPath::item(list, i, "path"), "give exactly one of time_column (a column of times in ms) and sample_interval_ms"));
             }
             if let Some(s) = t.sample_interval_ms {
                 num(
                     loc,
+                    list,
                     i,
                     "sample_interval_ms",
                     s,
@@ -351,7 +406,7 @@ fn build_one(
                 (None, Some(dt)) => Timing::Interval { dt_ms: dt },
                 (None, None) => {
                     return Err(loc.err(
-                        &KeyPath::target(i, "path"),
+                        &KeyPath::item(list, i, "path"),
                         "give time_column or sample_interval_ms",
                     ))
                 }
@@ -381,9 +436,76 @@ fn build_one(
             );
             Box::new(csv)
         }
+        Schedule => {
+            let channels = t.channels.unwrap_or(1);
+            if !(1..=100_000).contains(&channels) {
+                return Err(loc.err(
+                    &KeyPath::item(list, i, "channels"),
+                    format!("{channels} is out of range; allowed: 1 <= channels <= 100000"),
+                ));
+            }
+            let mut segs = Vec::new();
+            for s in t.segments.iter().flatten() {
+                segs.push(cnn_targets::Segment {
+                    channel: usize::try_from(s.channel).unwrap_or(usize::MAX),
+                    start_ms: s.start_ms,
+                    end_ms: s.end_ms,
+                    level: s.level,
+                });
+            }
+            for p in t.pulses.iter().flatten() {
+                segs.push(cnn_targets::Segment::pulse(
+                    usize::try_from(p.channel).unwrap_or(usize::MAX),
+                    p.at_ms,
+                    p.width_ms,
+                    p.height,
+                ));
+            }
+            if segs.is_empty() {
+                return Err(loc.err(
+                    &KeyPath::item(list, i, "segments"),
+                    "missing: give segments = [{channel, start_ms, end_ms, level}, ...] and/or \
+                     pulses = [{channel, at_ms, width_ms, height}, ...]",
+                ));
+            }
+            let n_seg = t.segments.as_ref().map_or(0, Vec::len);
+            // Segment-by-segment checks first, so the error names the right list.
+            for (j, seg) in segs.iter().enumerate() {
+                let (key, idx) = if j < n_seg {
+                    ("segments", j)
+                } else {
+                    ("pulses", j - n_seg)
+                };
+                let one = cnn_targets::Schedule::new(channels as usize, vec![*seg]);
+                if let Err(e) = one {
+                    return Err(loc.err(&KeyPath::item(list, i, key), format!("entry {idx}: {e}")));
+                }
+                if seg.end_ms > total_ms + 1e-9 {
+                    return Err(loc.err(
+                        &KeyPath::item(list, i, key),
+                        format!(
+                            "entry {idx} ends at {} ms, after the run ({total_ms} ms); \
+                             allowed: within the run",
+                            seg.end_ms
+                        ),
+                    ));
+                }
+            }
+            let sched = cnn_targets::Schedule::new(channels as usize, segs).map_err(|e| {
+                let key = if n_seg > 0 { "segments" } else { "pulses" };
+                loc.err(
+                    &KeyPath::item(list, i, key),
+                    format!("{e} (pulses are numbered after the segments)"),
+                )
+            })?;
+            (r.channels, r.segments, r.pulses) =
+                (Some(channels), t.segments.clone(), t.pulses.clone());
+            Box::new(sched)
+        }
     };
     let scale = num(
         loc,
+        list,
         i,
         "scale",
         t.scale.unwrap_or(1.0),
@@ -392,6 +514,7 @@ fn build_one(
     )?;
     let offset = num(
         loc,
+        list,
         i,
         "offset",
         t.offset.unwrap_or(0.0),
@@ -401,6 +524,7 @@ fn build_one(
     let sigma = t.noise_sigma.unwrap_or(0.0);
     num(
         loc,
+        list,
         i,
         "noise_sigma",
         sigma,
@@ -410,7 +534,7 @@ fn build_one(
     let noise_seed = t.noise_seed.unwrap_or(1);
     if noise_seed < 0 {
         return Err(loc.err(
-            &KeyPath::target(i, "noise_seed"),
+            &KeyPath::item(list, i, "noise_seed"),
             format!("{noise_seed} is out of range; allowed: an integer >= 0"),
         ));
     }

@@ -367,3 +367,130 @@ impl FeedbackNetwork {
         finite
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{GeneratorSpec, Network};
+
+    fn fb_spec() -> FeedbackSpec {
+        FeedbackSpec {
+            n_f: 7,
+            p_ff: 0.5,
+            p_fg: 0.3,
+            p_gf: 0.4,
+            g_ff: 1.2,
+            g_fg: 0.9,
+            g_gf: 1.1,
+        }
+    }
+
+    #[test]
+    fn both_networks_step_as_the_equations() {
+        let spec = GeneratorSpec {
+            n_g: 30,
+            ..GeneratorSpec::paper(1)
+        };
+        let ispec = InputSpec {
+            n_in: 3,
+            to_generator: InputWeights::OneHot { sd: 1.0 },
+            to_feedback: InputWeights::Uniform {
+                ranges: vec![(-0.5, 0.5); 3],
+            },
+        };
+        let mut net = Network::build(spec, 2)
+            .expect("build")
+            .with_feedback_network(fb_spec(), 2)
+            .expect("fb")
+            .with_inputs(ispec, 2)
+            .expect("inputs");
+        let input = [0.3, -1.0, 2.0];
+        net.set_input(&input);
+        let fb = net.feedback_network().expect("fb").clone();
+        let (jgg, jgz) = (net.j_gg().to_dense(), net.j_gz().to_vec());
+        let (jgf, jfg, jff) = (
+            fb.j_gf().to_dense(),
+            fb.j_fg().to_dense(),
+            fb.j_ff().to_dense(),
+        );
+        let jgi = net.j_gi().expect("J_GI").to_dense();
+        let jfi = fb.j_fi().expect("J_FI").to_dense();
+        let (x0, r0, z0, y0, s0) = (
+            net.x().to_vec(),
+            net.r().to_vec(),
+            net.z().to_vec(),
+            fb.y().to_vec(),
+            fb.s().to_vec(),
+        );
+        net.step();
+        let s = net.spec().clone();
+        let a = s.dt_ms / s.tau_ms;
+        let (n, nf) = (30, 7);
+        for i in 0..n {
+            let rec: f64 = (0..n).map(|j| jgg[i * n + j] * r0[j]).sum();
+            let gf: f64 = (0..nf).map(|b| jgf[i * nf + b] * s0[b]).sum();
+            let inp: f64 = (0..3).map(|m| jgi[i * 3 + m] * input[m]).sum();
+            let want =
+                x0[i] + a * (-x0[i] + s.g_gg * rec + s.g_gz * jgz[i] * z0[0] + 1.1 * gf + inp);
+            assert!((net.x()[i] - want).abs() < 1e-12);
+        }
+        let fb1 = net.feedback_network().expect("fb");
+        for b in 0..nf {
+            let ff: f64 = (0..nf).map(|c| jff[b * nf + c] * s0[c]).sum();
+            let fg: f64 = (0..n).map(|j| jfg[b * n + j] * r0[j]).sum();
+            let inp: f64 = (0..3).map(|m| jfi[b * 3 + m] * input[m]).sum();
+            let want = y0[b] + a * (-y0[b] + 1.2 * ff + 0.9 * fg + inp);
+            assert!((fb1.y()[b] - want).abs() < 1e-12);
+            assert_eq!(fb1.s()[b], fb1.y()[b].tanh());
+        }
+        // One-hot: exactly one nonzero per row; uniform: dense within its range.
+        let gi = net.j_gi().expect("J_GI");
+        assert!((0..n).all(|i| gi.row(i).0.len() == 1));
+        assert!(jfi.iter().all(|v| (-0.5..0.5).contains(v)));
+    }
+
+    #[test]
+    fn trained_rows_read_the_f64_matrix_and_match_the_plain_step() {
+        let spec = GeneratorSpec {
+            n_g: 50,
+            ..GeneratorSpec::paper(1)
+        };
+        let mut plain = Network::build(spec, 4).expect("build");
+        let mut trained = plain.clone();
+        trained.set_trained_rows(&[3, 10, 49]).expect("rows");
+        for _ in 0..20 {
+            plain.step();
+            trained.step();
+        }
+        for (p, t) in plain.x().iter().zip(trained.x()) {
+            assert!((p - t).abs() < 1e-12);
+        }
+        // A change to a trained row takes effect at the next step; other rows refuse.
+        trained.trained_row_mut(10).expect("trained")[0] += 1.0;
+        assert!(trained.trained_row_mut(11).is_none());
+        let mut copy = trained.clone();
+        copy.trained_row_mut(10).expect("trained")[0] -= 1.0;
+        trained.step();
+        copy.step();
+        assert_ne!(trained.x()[10], copy.x()[10]);
+        assert_eq!(trained.x()[11], copy.x()[11]);
+    }
+
+    #[test]
+    fn specs_are_validated() {
+        let mut f = fb_spec();
+        f.n_f = 0;
+        assert!(f.validate().expect_err("n_f").to_string().contains("n_f"));
+        let mut f = fb_spec();
+        f.p_fg = 1.5;
+        assert!(f.validate().expect_err("p").to_string().contains("p_fg"));
+        let i = InputSpec {
+            n_in: 2,
+            to_generator: InputWeights::Uniform {
+                ranges: vec![(0.0, 1.0)],
+            },
+            to_feedback: InputWeights::Disconnected,
+        };
+        assert!(i.validate().is_err());
+    }
+}

@@ -2,13 +2,16 @@
 //!
 //! A run file holds everything about one FORCE run: provenance (program version, the
 //! complete configuration as TOML, the seed, how the run ended), the network
-//! (connectivity, readout units, initial and final weights), the recorded traces of each
-//! phase with the state each phase started from, and the metrics. The layout is a
+//! (connectivity, readout units, initial and final weights; architecture B's feedback
+//! network, architecture C's trained J^GG rows, input weights), the recorded traces of
+//! each phase with the state each phase started from, and the metrics. The layout is a
 //! public interface, documented group by group in `docs/hdf5-layout.md`; users' scripts
 //! rely on its names.
 //!
 //! - [`Recorder`] watches a run through [`cnn_core::Observer`] and keeps the traces;
-//! - [`RunRecord`] and its parts are plain data (no serde, no HDF5 types);
+//! - [`RunRecord`] and its parts are plain data (no serde, no HDF5 types); a run's
+//!   [`NetworkRecord`] comes from [`InitialState::capture`] before the run and
+//!   [`NetworkRecord::from_run`] after it;
 //! - [`write_run`] stores a record atomically (temporary sibling, then rename);
 //! - [`read_run`] reads it all back, [`read_summary`] only what `cnn info` shows;
 //! - [`ensemble`]: ensemble files (many runs under `/members/<index>` plus a `/summary`
@@ -75,8 +78,8 @@ pub use ensemble::{
 pub use error::IoError;
 pub use read::{file_format, read_run, read_summary};
 pub use record::{
-    w_to_output_major, w_to_row_major, NetworkRecord, PcaRecord, PhaseMetrics, PhaseRecord,
-    PhaseSummary, RunMeta, RunRecord, RunStatus, RunSummary,
+    w_to_output_major, w_to_row_major, Connectivity, FeedbackRecord, InitialState, NetworkRecord,
+    PcaRecord, PhaseMetrics, PhaseRecord, PhaseSummary, RunMeta, RunRecord, RunStatus, RunSummary,
 };
 pub use recorder::Recorder;
 pub use write::write_run;
@@ -85,5 +88,7 @@ pub use write::write_run;
 pub const FORMAT: &str = "cnn-run";
 
 /// The layout version this crate writes (root attribute `format_version`); files with a
-/// larger version are refused with [`IoError::UnsupportedVersion`].
-pub const FORMAT_VERSION: u32 = 1;
+/// larger version are refused with [`IoError::UnsupportedVersion`]. Version 2 added the
+/// optional parts of architectures B and C and of external inputs (see
+/// `docs/hdf5-layout.md`); version-1 files read as before.
+pub const FORMAT_VERSION: u32 = 2;

@@ -4,13 +4,13 @@
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use cnn_core::{Csr, Phase};
+use cnn_core::{Csr, FeedbackSpec, Phase};
 use hdf5::types::{VarLenAscii, VarLenUnicode};
 use hdf5::{Group, H5Type, Location};
 
 use crate::record::{
-    NetworkRecord, PcaRecord, PhaseMetrics, PhaseRecord, PhaseSummary, RunMeta, RunRecord,
-    RunStatus, RunSummary,
+    FeedbackRecord, NetworkRecord, PcaRecord, PhaseMetrics, PhaseRecord, PhaseSummary, RunMeta,
+    RunRecord, RunStatus, RunSummary,
 };
 use crate::{IoError, FORMAT, FORMAT_VERSION};
 
@@ -35,7 +35,7 @@ pub(crate) fn read_record(cx: &Cx<'_>, file: &Group) -> Result<RunRecord, IoErro
     if let Some(g) = cx.opt_group(file, "phases")? {
         for phase in Phase::ALL {
             if let Some(pg) = cx.opt_group(&g, phase.name())? {
-                phases.push(read_phase(cx, &pg, phase, n, k)?);
+                phases.push(read_phase(cx, &pg, phase, &network)?);
             }
         }
     }
@@ -69,6 +69,21 @@ pub fn read_summary(path: &Path) -> Result<RunSummary, IoError> {
     let params = read_params(&cx, &net)?;
     let jg = cx.group(&net, "J_GG")?;
     let nnz = cx.shape(&jg, "data")?.iter().product();
+    let architecture = if cx.has_attr(&net, "architecture")? {
+        cx.attr_string(&net, "architecture")?
+    } else {
+        "A".to_string()
+    };
+    let n_in = read_n_in(&cx, &net)?;
+    let n_f = match cx.opt_group(&net, "feedback")? {
+        Some(fb) => cx.attr::<u64>(&fb, "n_f")? as usize,
+        None => 0,
+    };
+    let n_trained = if net.link_exists("trained_units") {
+        cx.shape(&net, "trained_units")?.iter().product()
+    } else {
+        0
+    };
     let mut phases = Vec::new();
     if let Some(g) = cx.opt_group(&file, "phases")? {
         for phase in Phase::ALL {
@@ -96,6 +111,10 @@ pub fn read_summary(path: &Path) -> Result<RunSummary, IoError> {
         n_out,
         params,
         nnz,
+        architecture,
+        n_in,
+        n_f,
+        n_trained,
         phases,
         metrics,
         success,
@@ -360,7 +379,7 @@ fn read_params(cx: &Cx<'_>, g: &Group) -> Result<Vec<(String, f64)>, IoError> {
     let mut names = g
         .attr_names()
         .map_err(cx.err("listing attributes of /network"))?;
-    names.retain(|n| n != "n_g" && n != "n_out");
+    names.retain(|n| !NetworkRecord::RESERVED_ATTRS.contains(&n.as_str()));
     names.sort_by_key(|n| {
         let known = NetworkRecord::PARAM_NAMES.iter().position(|p| p == n);
         (known.unwrap_or(usize::MAX), n.clone())
@@ -371,20 +390,73 @@ fn read_params(cx: &Cx<'_>, g: &Group) -> Result<Vec<(String, f64)>, IoError> {
         .collect()
 }
 
+/// The attribute `n_in` of `/network` (absent: 0).
+fn read_n_in(cx: &Cx<'_>, g: &Group) -> Result<usize, IoError> {
+    Ok(if cx.has_attr(g, "n_in")? {
+        cx.attr::<u64>(g, "n_in")? as usize
+    } else {
+        0
+    })
+}
+
+/// The CSR group `parent/name` of a `rows` x `cols` matrix (`data`, `indices`,
+/// `indptr`; the attribute `shape`, when present, must agree).
+fn read_csr(
+    cx: &Cx<'_>,
+    parent: &Group,
+    name: &str,
+    rows: usize,
+    cols: usize,
+) -> Result<Csr, IoError> {
+    let jg = cx.group(parent, name)?;
+    let (data, shape) = cx.read::<f64>(&jg, "data", &[None])?;
+    let nnz = shape[0];
+    let (indices, _) = cx.read::<u32>(&jg, "indices", &[Some(nnz)])?;
+    let (indptr, _) = cx.read::<u64>(&jg, "indptr", &[Some(rows + 1)])?;
+    let what = join(parent, name);
+    if cx.has_attr(&jg, "shape")? {
+        let stored: Vec<u64> = jg
+            .attr("shape")
+            .and_then(|a| a.read_raw::<u64>())
+            .map_err(cx.err(format_args!("reading attribute {what}@shape")))?;
+        if stored != [rows as u64, cols as u64] {
+            return Err(cx.inconsistent(format!(
+                "{what}@shape is {stored:?}, expected [{rows}, {cols}]"
+            )));
+        }
+    }
+    let indptr: Vec<usize> = indptr.into_iter().map(|p| p as usize).collect();
+    Csr::from_parts(rows, cols, indptr, indices, data)
+        .map_err(|e| cx.inconsistent(format!("{what} is malformed: {e}")))
+}
+
 fn read_network(cx: &Cx<'_>, file: &Group) -> Result<NetworkRecord, IoError> {
     let g = cx.group(file, "network")?;
     let n = cx.attr::<u64>(&g, "n_g")? as usize;
     let k = cx.attr::<u64>(&g, "n_out")? as usize;
     let params = read_params(cx, &g)?;
-    let jg = cx.group(&g, "J_GG")?;
-    let (data, shape) = cx.read::<f64>(&jg, "data", &[None])?;
-    let nnz = shape[0];
-    let (indices, _) = cx.read::<u32>(&jg, "indices", &[Some(nnz)])?;
-    let (indptr, _) = cx.read::<u64>(&jg, "indptr", &[Some(n + 1)])?;
-    let indptr: Vec<usize> = indptr.into_iter().map(|p| p as usize).collect();
-    let j_gg = Csr::from_parts(n, n, indptr, indices, data)
-        .map_err(|e| cx.inconsistent(format!("/network/J_GG is malformed: {e}")))?;
-    Ok(NetworkRecord {
+    let j_gg = read_csr(cx, &g, "J_GG", n, n)?;
+    let n_in = read_n_in(cx, &g)?;
+    let j_gi = if g.link_exists("J_GI") {
+        Some(read_csr(cx, &g, "J_GI", n, n_in)?)
+    } else {
+        None
+    };
+    let trained_units: Vec<u32> = if g.link_exists("trained_units") {
+        cx.read(&g, "trained_units", &[None])?.0
+    } else {
+        Vec::new()
+    };
+    let j_gg_final = if trained_units.is_empty() {
+        None
+    } else {
+        Some(read_csr(cx, &g, "J_GG_final", n, n)?)
+    };
+    let feedback = match cx.opt_group(&g, "feedback")? {
+        Some(fg) => Some(read_feedback(cx, &fg, n, n_in)?),
+        None => None,
+    };
+    let rec = NetworkRecord {
         n_g: n,
         n_out: k,
         params,
@@ -395,6 +467,47 @@ fn read_network(cx: &Cx<'_>, file: &Group) -> Result<NetworkRecord, IoError> {
         z_initial: cx.read(&g, "z_initial", &[Some(k)])?.0,
         w_initial: cx.read(&g, "w_initial", &[Some(n), Some(k)])?.0,
         w_final: cx.read(&g, "w_final", &[Some(n), Some(k)])?.0,
+        n_in,
+        j_gi,
+        feedback,
+        trained_units,
+        j_gg_final,
+    };
+    if cx.has_attr(&g, "architecture")? {
+        let stored = cx.attr_string(&g, "architecture")?;
+        if stored != rec.architecture() {
+            return Err(cx.inconsistent(format!(
+                "/network@architecture is {stored:?} but the stored parts make architecture {}",
+                rec.architecture()
+            )));
+        }
+    }
+    Ok(rec)
+}
+
+fn read_feedback(cx: &Cx<'_>, g: &Group, n: usize, n_in: usize) -> Result<FeedbackRecord, IoError> {
+    let n_f = cx.attr::<u64>(g, "n_f")? as usize;
+    let spec = FeedbackSpec {
+        n_f,
+        p_ff: cx.attr(g, "p_ff")?,
+        p_fg: cx.attr(g, "p_fg")?,
+        p_gf: cx.attr(g, "p_gf")?,
+        g_ff: cx.attr(g, "g_ff")?,
+        g_fg: cx.attr(g, "g_fg")?,
+        g_gf: cx.attr(g, "g_gf")?,
+    };
+    Ok(FeedbackRecord {
+        spec,
+        j_ff: read_csr(cx, g, "J_FF", n_f, n_f)?,
+        j_gf: read_csr(cx, g, "J_GF", n, n_f)?,
+        j_fg_initial: read_csr(cx, g, "J_FG_initial", n_f, n)?,
+        j_fg_final: read_csr(cx, g, "J_FG_final", n_f, n)?,
+        j_fi: if g.link_exists("J_FI") {
+            Some(read_csr(cx, g, "J_FI", n_f, n_in)?)
+        } else {
+            None
+        },
+        y_initial: cx.read(g, "y_initial", &[Some(n_f)])?.0,
     })
 }
 
@@ -402,15 +515,42 @@ fn read_phase(
     cx: &Cx<'_>,
     g: &Group,
     phase: Phase,
-    n: usize,
-    k: usize,
+    net: &NetworkRecord,
 ) -> Result<PhaseRecord, IoError> {
+    let (n, k) = (net.n_g, net.n_out);
     let (t_ms, shape) = cx.read::<f64>(g, "t_ms", &[None])?;
     let t = shape[0];
     let (rates_index, shape) = cx.read::<u32>(g, "rates_index", &[None])?;
     let r = shape[0];
     let (update_t_ms, shape) = cx.read::<f64>(g, "update_t_ms", &[None])?;
     let u = shape[0];
+    let opt = |name: &str, shape: &[Option<usize>]| -> Result<Option<Vec<f64>>, IoError> {
+        if g.link_exists(name) {
+            Ok(Some(cx.read(g, name, shape)?.0))
+        } else {
+            Ok(None)
+        }
+    };
+    let inputs = opt("inputs", &[Some(t), Some(net.n_in)])?;
+    let n_f = net.feedback.as_ref().map(|fb| fb.spec.n_f);
+    let (feedback_rates, y_start) = match n_f {
+        Some(n_f) => (
+            opt("feedback_rates", &[Some(t), Some(n_f)])?,
+            opt("y_start", &[Some(n_f)])?,
+        ),
+        None => {
+            if let Some(name) = ["feedback_rates", "y_start"]
+                .into_iter()
+                .find(|name| g.link_exists(name))
+            {
+                return Err(cx.inconsistent(format!(
+                    "{} exists but the network has no feedback network",
+                    join(g, name)
+                )));
+            }
+            (None, None)
+        }
+    };
     Ok(PhaseRecord {
         phase,
         first_step: cx.attr(g, "first_step")?,
@@ -429,6 +569,9 @@ fn read_phase(
         update_t_ms,
         w_norm: cx.read(g, "w_norm", &[Some(u), Some(k)])?.0,
         dw_norm: cx.read(g, "dw_norm", &[Some(u), Some(k)])?.0,
+        inputs,
+        feedback_rates,
+        y_start,
     })
 }
 

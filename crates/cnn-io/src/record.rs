@@ -5,7 +5,9 @@
 //! row-major order with the shape stated on each field (the same order as the HDF5
 //! datasets, so `z[t * n_out + k]` is output `k` at row `t`).
 
-use cnn_core::{Csr, GeneratorSpec, InitialWeights, Network, Phase};
+use cnn_core::{
+    CoreError, Csr, FeedbackNetwork, FeedbackSpec, GeneratorSpec, InitialWeights, Network, Phase,
+};
 
 use crate::IoError;
 
@@ -76,15 +78,114 @@ pub struct NetworkRecord {
     pub w_initial: Vec<f64>,
     /// Readout weights at the end of the run, N_G x N_out row-major.
     pub w_final: Vec<f64>,
+    /// Number of external input lines N_I (0 without inputs; attribute `n_in`, absent
+    /// when 0).
+    pub n_in: usize,
+    /// Input weights onto the generator J^GI, N_G x N_I (`/network/J_GI`), if any.
+    pub j_gi: Option<Csr>,
+    /// Architecture B's feedback network (`/network/feedback`), if any.
+    pub feedback: Option<FeedbackRecord>,
+    /// Units whose incoming J^GG row is trained (architecture C), strictly increasing;
+    /// empty when J^GG is not trained (dataset `trained_units`, absent when empty).
+    pub trained_units: Vec<u32>,
+    /// J^GG (without the gain) at the end of the run (`/network/J_GG_final`); `Some`
+    /// exactly when `trained_units` is non-empty. `j_gg` stays the initial matrix.
+    pub j_gg_final: Option<Csr>,
+}
+
+/// Architecture B's feedback network as stored under `/network/feedback`: parameters,
+/// connectivity (without the gains), the trained J^FG at the start and end of the run,
+/// and the initial state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedbackRecord {
+    /// Parameters (N_F, connection probabilities, gains), the group's attributes.
+    pub spec: FeedbackSpec,
+    /// J^FF, N_F x N_F.
+    pub j_ff: Csr,
+    /// J^GF, N_G x N_F.
+    pub j_gf: Csr,
+    /// J^FG at t = 0, N_F x N_G.
+    pub j_fg_initial: Csr,
+    /// J^FG at the end of the run (trained), N_F x N_G.
+    pub j_fg_final: Csr,
+    /// J^FI, N_F x N_I, if the feedback network receives the inputs.
+    pub j_fi: Option<Csr>,
+    /// y at t = 0 (length N_F).
+    pub y_initial: Vec<f64>,
+}
+
+/// Which connectivity [`NetworkRecord::network_with`] rebuilds a network with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connectivity {
+    /// The matrices at t = 0: `J_GG` and `J_FG_initial` (the state of the spontaneous and
+    /// train phases' start).
+    Initial,
+    /// The matrices at the end of the run: `J_GG_final` (architecture C) and
+    /// `J_FG_final` (architecture B); the state of the test phase's start.
+    Final,
+}
+
+/// What a run changes, captured from the network before the run: the state x, z, y, the
+/// readout weights, and the trained parts of the connectivity (J^FG of architecture B,
+/// the trained rows of J^GG of architecture C). Small next to the connectivity, so a
+/// caller can hold it during the run and build the [`NetworkRecord`] afterwards with
+/// [`NetworkRecord::from_run`], without ever copying the fixed connectivity twice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitialState {
+    x: Vec<f64>,
+    z: Vec<f64>,
+    /// N_G x N_out row-major.
+    w: Vec<f64>,
+    y: Option<Vec<f64>>,
+    j_fg: Option<Csr>,
+    trained_units: Vec<u32>,
+    /// The values of the trained rows of J^GG, concatenated in `trained_units` order.
+    trained_values: Vec<f64>,
+}
+
+impl InitialState {
+    /// Captures `net` as it is now (call it after the network is fully assembled, i.e.
+    /// after adding the feedback network, the inputs and the trained rows, and before
+    /// the first step).
+    pub fn capture(net: &Network) -> Self {
+        let s = net.spec();
+        let j_gg = net.j_gg();
+        let trained_units = net.trained_rows().to_vec();
+        let trained_values = trained_units
+            .iter()
+            .flat_map(|&i| j_gg.row(i as usize).1.iter().copied())
+            .collect();
+        Self {
+            x: net.x().to_vec(),
+            z: net.z().to_vec(),
+            w: w_to_row_major(net.w(), s.n_g, s.n_out),
+            y: net.feedback_network().map(|fb| fb.y().to_vec()),
+            j_fg: net.feedback_network().map(|fb| fb.j_fg().clone()),
+            trained_units,
+            trained_values,
+        }
+    }
+}
+
+/// An [`IoError`] for a record that does not fit a network.
+fn inconsistent(reason: String) -> IoError {
+    IoError::Network(CoreError::Inconsistent(reason))
 }
 
 impl NetworkRecord {
     /// The parameters [`NetworkRecord::from_network`] stores, in this order.
     pub const PARAM_NAMES: [&'static str; 6] = ["p_gg", "g_gg", "g_gz", "p_z", "tau_ms", "dt_ms"];
 
-    /// Captures a network as it is now: parameters, connectivity, and the current x, z
-    /// and w as the initial values. `w_final` equals `w_initial` until the caller sets it
-    /// (e.g. with [`w_to_row_major`] of the trained network's weights).
+    /// Attributes of `/network` that are not model parameters (no parameter may take
+    /// these names).
+    pub const RESERVED_ATTRS: [&'static str; 4] = ["n_g", "n_out", "n_in", "architecture"];
+
+    /// Captures a network as it is now: parameters, connectivity, and the current x, z,
+    /// y and w as the initial values. The final parts (`w_final`, `J_FG_final`,
+    /// `J_GG_final`) equal the initial ones until [`NetworkRecord::set_final`] is called
+    /// with the network after the run.
+    ///
+    /// With the feedback network, inputs and trained rows of `net` (see the fields).
     pub fn from_network(net: &Network) -> Self {
         let s = net.spec();
         let w = w_to_row_major(net.w(), s.n_g, s.n_out);
@@ -93,6 +194,7 @@ impl NetworkRecord {
             .zip([s.p_gg, s.g_gg, s.g_gz, s.p_z, s.tau_ms, s.dt_ms])
             .map(|(n, v)| (n.to_string(), v))
             .collect();
+        let trained_units = net.trained_rows().to_vec();
         Self {
             n_g: s.n_g,
             n_out: s.n_out,
@@ -104,6 +206,100 @@ impl NetworkRecord {
             z_initial: net.z().to_vec(),
             w_initial: w.clone(),
             w_final: w,
+            n_in: net.n_in(),
+            j_gi: net.j_gi().cloned(),
+            feedback: net.feedback_network().map(|fb| FeedbackRecord {
+                spec: fb.spec().clone(),
+                j_ff: fb.j_ff().clone(),
+                j_gf: fb.j_gf().clone(),
+                j_fg_initial: fb.j_fg().clone(),
+                j_fg_final: fb.j_fg().clone(),
+                j_fi: fb.j_fi().cloned(),
+                y_initial: fb.y().to_vec(),
+            }),
+            j_gg_final: (!trained_units.is_empty()).then(|| net.j_gg().clone()),
+            trained_units,
+        }
+    }
+
+    /// Sets the final parts from `net` after the run: `w_final`, and `J_FG_final`
+    /// (architecture B) and `J_GG_final` (trained rows) when the record has them.
+    pub fn set_final(&mut self, net: &Network) {
+        let s = net.spec();
+        self.w_final = w_to_row_major(net.w(), s.n_g, s.n_out);
+        if let (Some(rec), Some(fb)) = (self.feedback.as_mut(), net.feedback_network()) {
+            rec.j_fg_final = fb.j_fg().clone();
+        }
+        if !self.trained_units.is_empty() {
+            self.j_gg_final = Some(net.j_gg().clone());
+        }
+    }
+
+    /// The record of a finished run, from the `initial` state captured before it and
+    /// the network after it: the fixed connectivity and the final parts come from `net`,
+    /// the initial state, weights, J^FG and trained J^GG rows from `initial`.
+    ///
+    /// Fails if `initial` was captured from another network (other sizes, another
+    /// feedback network or other trained rows).
+    pub fn from_run(initial: InitialState, net: &Network) -> Result<Self, IoError> {
+        let s = net.spec();
+        let (n, k) = (s.n_g, s.n_out);
+        if initial.x.len() != n
+            || initial.z.len() != k
+            || initial.w.len() != n * k
+            || initial.trained_units != net.trained_rows()
+            || initial.y.is_some() != net.feedback_network().is_some()
+        {
+            return Err(inconsistent(
+                "the initial state was captured from another network".into(),
+            ));
+        }
+        let mut rec = Self::from_network(net);
+        rec.x_initial = initial.x;
+        rec.z_initial = initial.z;
+        rec.w_initial = initial.w;
+        if let (Some(fb), Some(y), Some(j_fg)) = (rec.feedback.as_mut(), initial.y, initial.j_fg) {
+            if j_fg.n_rows() != fb.j_fg_final.n_rows() || j_fg.n_cols() != n {
+                return Err(inconsistent(
+                    "the initial J^FG does not fit the network's feedback network".into(),
+                ));
+            }
+            fb.y_initial = y;
+            fb.j_fg_initial = j_fg;
+        }
+        if !initial.trained_units.is_empty() {
+            // J_GG_final is the current matrix (from_network); J_GG is it with the
+            // trained rows put back to their initial values.
+            let mut values = initial.trained_values.as_slice();
+            for &i in &initial.trained_units {
+                let row = rec.j_gg.row_data_mut(i as usize);
+                if values.len() < row.len() {
+                    return Err(inconsistent(
+                        "the initial trained J^GG rows do not fit the network".into(),
+                    ));
+                }
+                let (head, rest) = values.split_at(row.len());
+                row.copy_from_slice(head);
+                values = rest;
+            }
+            if !values.is_empty() {
+                return Err(inconsistent(
+                    "the initial trained J^GG rows do not fit the network".into(),
+                ));
+            }
+        }
+        Ok(rec)
+    }
+
+    /// The architecture stored in the attribute `architecture`: `"B"` with a feedback
+    /// network, `"C"` with trained J^GG rows and no feedback network, `"A"` otherwise.
+    pub fn architecture(&self) -> &'static str {
+        if self.feedback.is_some() {
+            "B"
+        } else if !self.trained_units.is_empty() {
+            "C"
+        } else {
+            "A"
         }
     }
 
@@ -112,17 +308,60 @@ impl NetworkRecord {
         self.params.iter().find(|(n, _)| n == name).map(|&(_, v)| v)
     }
 
-    /// Rebuilds the network with the given state and weights (`w` N_G x N_out row-major),
-    /// e.g. a phase's `x_start`, `z_start`, `w_start` to re-simulate that phase.
+    /// Rebuilds the network with the given state and weights (`w` N_G x N_out row-major)
+    /// and the initial connectivity, e.g. a phase's `x_start`, `z_start`, `w_start` to
+    /// re-simulate a phase that starts before any training. The feedback network (if
+    /// any) starts from `y_initial`; the inputs are 0 until set. Same as
+    /// [`NetworkRecord::network_with`] with [`Connectivity::Initial`] and no `y`.
     ///
     /// Fails if a parameter of [`NetworkRecord::PARAM_NAMES`] is absent or a part has the
     /// wrong size.
     pub fn network_at(&self, x: &[f64], z: &[f64], w: &[f64]) -> Result<Network, IoError> {
+        self.network_with(x, z, w, None, Connectivity::Initial)
+    }
+
+    /// Rebuilds the network at the start of `phase` (its `x_start`, `z_start`,
+    /// `w_start`, `y_start`): with the initial connectivity for the spontaneous and
+    /// train phases, with the final one (trained J^FG, J^GG) for the test phase. Stepping
+    /// it outside training (setting the recorded `inputs` row by row before each step)
+    /// reproduces the phase's traces.
+    pub fn network_at_phase(&self, phase: &PhaseRecord) -> Result<Network, IoError> {
+        let connectivity = match phase.phase {
+            Phase::Spontaneous | Phase::Train => Connectivity::Initial,
+            Phase::Test => Connectivity::Final,
+        };
+        if self.feedback.is_some() && phase.y_start.is_none() {
+            return Err(inconsistent(format!(
+                "phase {} has no y_start for the feedback network",
+                phase.phase.name()
+            )));
+        }
+        self.network_with(
+            &phase.x_start,
+            &phase.z_start,
+            &phase.w_start,
+            phase.y_start.as_deref(),
+            connectivity,
+        )
+    }
+
+    /// Rebuilds the network with state `x`, `z`, `y` (the feedback network's state;
+    /// `None`: `y_initial`), readout weights `w` (N_G x N_out row-major) and the chosen
+    /// connectivity, with the feedback network, input weights and trained rows of the
+    /// record. The input values start at 0.
+    pub fn network_with(
+        &self,
+        x: &[f64],
+        z: &[f64],
+        w: &[f64],
+        y: Option<&[f64]>,
+        connectivity: Connectivity,
+    ) -> Result<Network, IoError> {
         let get = |name: &'static str| {
             self.param(name).ok_or_else(|| {
-                IoError::Network(cnn_core::CoreError::Inconsistent(format!(
+                inconsistent(format!(
                     "parameter {name} is missing from the network record"
-                )))
+                ))
             })
         };
         let spec = GeneratorSpec {
@@ -138,22 +377,58 @@ impl NetworkRecord {
             w_init: InitialWeights::Zero,
         };
         if w.len() != self.n_g * self.n_out {
-            return Err(IoError::Network(cnn_core::CoreError::Dimension {
+            return Err(IoError::Network(CoreError::Dimension {
                 what: "w",
                 expected: self.n_g * self.n_out,
                 got: w.len(),
             }));
         }
         let w = w_to_output_major(w, self.n_g, self.n_out);
-        Ok(Network::from_parts(
+        let j_gg = match (connectivity, &self.j_gg_final) {
+            (Connectivity::Final, Some(m)) => m,
+            _ => &self.j_gg,
+        };
+        let mut net = Network::from_parts(
             spec,
-            self.j_gg.clone(),
+            j_gg.clone(),
             self.j_gz.clone(),
             self.readout_units.clone(),
             w,
             x.to_vec(),
             z.to_vec(),
-        )?)
+        )?;
+        let mut j_fi = None;
+        if let Some(fb) = &self.feedback {
+            let j_fg = match connectivity {
+                Connectivity::Initial => &fb.j_fg_initial,
+                Connectivity::Final => &fb.j_fg_final,
+            };
+            let y = y.unwrap_or(&fb.y_initial).to_vec();
+            net.set_feedback_network(FeedbackNetwork::from_parts(
+                fb.spec.clone(),
+                fb.j_ff.clone(),
+                j_fg.clone(),
+                fb.j_gf.clone(),
+                None,
+                y,
+            )?)?;
+            j_fi = fb.j_fi.clone();
+        } else if y.is_some() {
+            return Err(inconsistent(
+                "a feedback state y was given but the record has no feedback network".into(),
+            ));
+        }
+        if self.n_in > 0 {
+            net.set_input_weights(self.n_in, self.j_gi.clone(), j_fi)?;
+        } else if self.j_gi.is_some() || j_fi.is_some() {
+            return Err(inconsistent(
+                "input weights are stored but n_in is 0".into(),
+            ));
+        }
+        if !self.trained_units.is_empty() {
+            net.set_trained_rows(&self.trained_units)?;
+        }
+        Ok(net)
     }
 }
 
@@ -190,7 +465,8 @@ pub fn w_to_output_major(w_row_major: &[f64], n_g: usize, n_out: usize) -> Vec<f
 
 /// The traces of one phase.
 ///
-/// Row `j` of the step traces (`t_ms`, `z`, `f`, `rates`) is the state after global step
+/// Row `j` of the step traces (`t_ms`, `z`, `f`, `rates`, `inputs`, `feedback_rates`)
+/// is the state after global step
 /// `first_step + (j + 1) * decimate`; the update traces have one row per weight update.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhaseRecord {
@@ -229,6 +505,16 @@ pub struct PhaseRecord {
     pub w_norm: Vec<f64>,
     /// |dw_k/dt| at each update in 1/ms, U x N_out.
     pub dw_norm: Vec<f64>,
+    /// The input values I each recorded step used, T x N_I (`Some` when the network has
+    /// inputs): the row of the state after step n holds I(t_{n-1}), the value set
+    /// before that step (forward Euler reads the input at the start of the step).
+    pub inputs: Option<Vec<f64>>,
+    /// Rates s = tanh(y) of all feedback units after the step, T x N_F (`Some` for
+    /// architecture B).
+    pub feedback_rates: Option<Vec<f64>>,
+    /// y of the feedback network at the start of the phase (length N_F; `Some` for
+    /// architecture B).
+    pub y_start: Option<Vec<f64>>,
 }
 
 impl PhaseRecord {
@@ -253,12 +539,38 @@ impl PhaseRecord {
             update_t_ms: Vec::new(),
             w_norm: Vec::new(),
             dw_norm: Vec::new(),
+            inputs: None,
+            feedback_rates: None,
+            y_start: None,
         }
     }
 
     /// Number of recorded rows T.
     pub fn rows(&self) -> usize {
         self.t_ms.len()
+    }
+
+    /// Removes every trace (the step traces `t_ms`, `z`, `f`, `rates`, `inputs`,
+    /// `feedback_rates` and the update traces), keeping the attributes, the start state
+    /// and `rates_index`: the recording level `summary` of ensemble files.
+    pub fn clear_traces(&mut self) {
+        for v in [
+            &mut self.t_ms,
+            &mut self.z,
+            &mut self.f,
+            &mut self.rates,
+            &mut self.update_t_ms,
+            &mut self.w_norm,
+            &mut self.dw_norm,
+        ] {
+            *v = Vec::new();
+        }
+        for v in [&mut self.inputs, &mut self.feedback_rates]
+            .into_iter()
+            .flatten()
+        {
+            *v = Vec::new();
+        }
     }
 }
 
@@ -351,6 +663,15 @@ pub struct RunSummary {
     pub params: Vec<(String, f64)>,
     /// Number of stored J^GG entries.
     pub nnz: usize,
+    /// `"A"`, `"B"` or `"C"` (see [`NetworkRecord::architecture`]; `"A"` in a version-1
+    /// file).
+    pub architecture: String,
+    /// Number of input lines N_I (0 without inputs).
+    pub n_in: usize,
+    /// Number of feedback units N_F (0 without a feedback network).
+    pub n_f: usize,
+    /// Number of units whose incoming J^GG row is trained.
+    pub n_trained: usize,
     /// Per-phase extents, in time order.
     pub phases: Vec<PhaseSummary>,
     /// Metrics per phase, in time order.

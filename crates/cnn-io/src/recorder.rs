@@ -5,7 +5,11 @@ use cnn_core::{Network, Observer, Phase, StepView, UpdateView};
 use crate::record::{w_to_row_major, PhaseRecord};
 
 /// Collects per-phase traces (readouts, targets, selected rates, weight norms) while the
-/// trainer runs, for [`crate::write_run`].
+/// trainer runs, for [`crate::write_run`]. When the network has inputs it also keeps the
+/// input values (`inputs`, the value [`Network::input`] holds at the step callback: the
+/// input I(t_{n-1}) that step n used, set by the trainer before the step); with a
+/// feedback network (architecture B), the rates of all feedback units after the step
+/// (`feedback_rates`) and the feedback state at the phase start (`y_start`).
 ///
 /// Decimation counts the steps of each phase from its first step: with `decimate = d`,
 /// the recorder keeps steps d, 2d, 3d, ... of the phase (the last step of each block of
@@ -119,6 +123,14 @@ impl Observer for Recorder {
         rec.update_t_ms.reserve(updates);
         rec.w_norm.reserve(updates * n_out);
         rec.dw_norm.reserve(updates * n_out);
+        let n_in = network.n_in();
+        if n_in > 0 {
+            rec.inputs = Some(Vec::with_capacity(rows * n_in));
+        }
+        if let Some(fb) = network.feedback_network() {
+            rec.y_start = Some(fb.y().to_vec());
+            rec.feedback_rates = Some(Vec::with_capacity(rows * fb.s().len()));
+        }
         self.phases.push(rec);
     }
 
@@ -143,6 +155,14 @@ impl Observer for Recorder {
         let r = view.network.r();
         rec.rates
             .extend(self.rates_index.iter().map(|&i| r[i as usize]));
+        if let Some(inputs) = rec.inputs.as_mut() {
+            inputs.extend_from_slice(view.network.input());
+        }
+        if let (Some(rates), Some(fb)) =
+            (rec.feedback_rates.as_mut(), view.network.feedback_network())
+        {
+            rates.extend_from_slice(fb.s());
+        }
     }
 
     fn update(&mut self, view: &UpdateView<'_>) {

@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use cnn_core::{
-    Csr, GeneratorSpec, InitialWeights, Network, Observer, Phase, StepView, UpdateView,
+    Csr, FeedbackSpec, GeneratorSpec, InitialWeights, InputSpec, InputWeights, Network, Observer,
+    Phase, StepView, UpdateView,
 };
 
 use crate::*;
@@ -54,6 +55,9 @@ fn random_phase(
         update_t_ms: g.vec(u),
         w_norm: g.vec(u * k),
         dw_norm: g.vec(u * k),
+        inputs: None,
+        feedback_rates: None,
+        y_start: None,
     }
 }
 
@@ -86,6 +90,11 @@ fn random_record(seed: u64, n: usize, k: usize) -> RunRecord {
         z_initial: g.vec(k),
         w_initial: g.vec(n * k),
         w_final: g.vec(n * k),
+        n_in: 0,
+        j_gi: None,
+        feedback: None,
+        trained_units: Vec::new(),
+        j_gg_final: None,
     };
     let phases = vec![
         // No recorded units: rates is T x 0.
@@ -337,7 +346,7 @@ fn refuses_newer_format_version() {
         let f = hdf5::File::open_rw(&path).expect("open");
         f.attr("format_version")
             .expect("attr")
-            .write_scalar(&2u32)
+            .write_scalar(&3u32)
             .expect("write");
     }
     let e = read_run(&path).expect_err("version");
@@ -345,8 +354,8 @@ fn refuses_newer_format_version() {
         matches!(
             e,
             IoError::UnsupportedVersion {
-                found: 2,
-                supported: 1,
+                found: 3,
+                supported: 2,
                 ..
             }
         ),
@@ -443,4 +452,560 @@ fn phase_can_be_resimulated_from_the_file() {
         assert_eq!(replay.r()[59], test.rates[row * 2 + 1]);
     }
     assert_eq!(test.update_t_ms.len(), 25);
+}
+
+// ---------------------------------------------------------------------------------------
+// Architectures B and C, inputs (format version 2).
+
+/// The input the tests drive with: I_mu(t) = 1 + (mu + 1) t / 10.
+fn input_at(t_ms: f64, n_in: usize) -> Vec<f64> {
+    (0..n_in)
+        .map(|mu| 1.0 + (mu + 1) as f64 * t_ms / 10.0)
+        .collect()
+}
+
+/// Runs `net` through the three phases as the trainer does: the input I(t_{n-1}) is set
+/// before step n, the observer sees the state after the step, and during training
+/// `train` changes the trained weights after the step callback.
+fn drive(
+    net: &mut Network,
+    rec: &mut Recorder,
+    steps: [u64; 3],
+    train: &mut dyn FnMut(&mut Network, u64),
+) {
+    let dt = net.spec().dt_ms;
+    let n_in = net.n_in();
+    let f = vec![0.5; net.spec().n_out];
+    let mut n = 0u64;
+    for (phase, count) in Phase::ALL.into_iter().zip(steps) {
+        rec.phase_start(phase, n, n as f64 * dt, net);
+        for _ in 0..count {
+            if n_in > 0 {
+                net.set_input(&input_at(n as f64 * dt, n_in));
+            }
+            net.step();
+            n += 1;
+            rec.step(&StepView {
+                step: n,
+                t_ms: n as f64 * dt,
+                phase,
+                network: net,
+                f: &f,
+            });
+            if phase == Phase::Train {
+                train(net, n);
+            }
+        }
+        rec.phase_end(phase, n, n as f64 * dt, net);
+    }
+}
+
+fn record_of(network: NetworkRecord, phases: Vec<PhaseRecord>) -> RunRecord {
+    RunRecord {
+        meta: RunMeta {
+            cnn_version: "t".into(),
+            config_toml: String::new(),
+            seed: 3,
+            status: RunStatus::Complete,
+        },
+        network,
+        phases,
+        metrics: vec![],
+        success: None,
+        pca: None,
+    }
+}
+
+/// Replays `p` from its start state with the recorded inputs and checks every recorded
+/// trace bit for bit.
+fn replay_phase(net: &NetworkRecord, p: &PhaseRecord) {
+    let (k, n_in) = (net.n_out, net.n_in);
+    let mut replay = net.network_at_phase(p).expect("rebuild at phase start");
+    if let (Some(fb), Some(y)) = (replay.feedback_network(), &p.y_start) {
+        assert_eq!(fb.y(), y.as_slice());
+    }
+    let r_cols = p.rates_index.len();
+    for row in 0..p.rows() {
+        if let Some(inputs) = &p.inputs {
+            replay.set_input(&inputs[row * n_in..(row + 1) * n_in]);
+        }
+        replay.step();
+        let name = p.phase.name();
+        assert_eq!(
+            replay.z(),
+            &p.z[row * k..(row + 1) * k],
+            "{name} z row {row}"
+        );
+        for (j, &i) in p.rates_index.iter().enumerate() {
+            assert_eq!(replay.r()[i as usize], p.rates[row * r_cols + j]);
+        }
+        if let Some(fr) = &p.feedback_rates {
+            let s = replay.feedback_network().expect("feedback").s();
+            assert_eq!(
+                s,
+                &fr[row * s.len()..(row + 1) * s.len()],
+                "{name} s row {row}"
+            );
+        }
+    }
+}
+
+/// Steps `a` and `b` side by side (same inputs) and compares x, z and y bit for bit.
+fn assert_same_dynamics(mut a: Network, mut b: Network, steps: usize) {
+    let n_in = a.n_in();
+    assert_eq!(n_in, b.n_in());
+    for n in 0..steps {
+        if n_in > 0 {
+            let input = input_at(n as f64, n_in);
+            a.set_input(&input);
+            b.set_input(&input);
+        }
+        a.step();
+        b.step();
+        assert_eq!(a.x(), b.x(), "x after step {n}");
+        assert_eq!(a.z(), b.z(), "z after step {n}");
+        assert_eq!(
+            a.feedback_network().map(|f| f.y().to_vec()),
+            b.feedback_network().map(|f| f.y().to_vec()),
+            "y after step {n}"
+        );
+    }
+}
+
+fn small_spec(n_g: usize, n_out: usize, g_gz: f64) -> GeneratorSpec {
+    GeneratorSpec {
+        n_g,
+        g_gz,
+        w_init: InitialWeights::Gaussian,
+        ..GeneratorSpec::paper(n_out)
+    }
+}
+
+fn arch_b_network() -> Network {
+    let feedback = FeedbackSpec {
+        n_f: 12,
+        p_ff: 0.3,
+        p_fg: 0.2,
+        p_gf: 0.3,
+        g_ff: 1.2,
+        g_fg: 1.0,
+        g_gf: 1.0,
+    };
+    let inputs = InputSpec {
+        n_in: 2,
+        to_generator: InputWeights::OneHot { sd: 1.0 },
+        to_feedback: InputWeights::OneHot { sd: 1.0 },
+    };
+    Network::build(small_spec(60, 2, 0.5), 17)
+        .and_then(|n| n.with_feedback_network(feedback, 17))
+        .and_then(|n| n.with_inputs(inputs, 17))
+        .expect("architecture B network")
+}
+
+fn arch_c_network() -> Network {
+    let mut net = Network::build(small_spec(50, 1, 0.0), 23).expect("build");
+    net.set_trained_rows(&[3, 10, 20, 49])
+        .expect("trained rows");
+    net
+}
+
+/// Lists what exists in the file under `names` (relative to the root).
+fn existing(path: &Path, names: &[&str]) -> Vec<String> {
+    let f = hdf5::File::open(path).expect("open");
+    names
+        .iter()
+        .filter(|n| f.link_exists(n))
+        .map(|n| n.to_string())
+        .collect()
+}
+
+const V2_NETWORK_LINKS: [&str; 6] = [
+    "network/J_GI",
+    "network/trained_units",
+    "network/J_GG_final",
+    "network/feedback",
+    "network/feedback/J_FI",
+    "network/feedback/y_initial",
+];
+
+fn network_attrs(path: &Path) -> Vec<String> {
+    let f = hdf5::File::open(path).expect("open");
+    let mut v = f
+        .group("network")
+        .expect("net")
+        .attr_names()
+        .expect("attrs");
+    v.sort();
+    v
+}
+
+fn string_attr(path: &Path, group: &str, name: &str) -> String {
+    let f = hdf5::File::open(path).expect("open");
+    let a = f.group(group).expect("group").attr(name).expect("attr");
+    a.read_scalar::<hdf5::types::VarLenUnicode>()
+        .expect("string")
+        .as_str()
+        .to_owned()
+}
+
+#[test]
+fn roundtrip_architecture_b_with_inputs() {
+    let mut net = arch_b_network();
+    let original = net.clone();
+    let simple_initial = NetworkRecord::from_network(&net);
+    let initial = InitialState::capture(&net);
+    let mut rec = Recorder::new(vec![0, 7, 59], 1);
+    drive(&mut net, &mut rec, [20, 30, 25], &mut |net, n| {
+        let j_fg = net.j_fg_mut().expect("J^FG");
+        for (j, v) in j_fg.data_mut().iter_mut().enumerate() {
+            *v += 1e-3 * ((n as usize + j) as f64).sin();
+        }
+        let units = net.readout_units().to_vec();
+        let w = net.w_mut();
+        for &i in &units {
+            w[i as usize] += 1e-3;
+        }
+    });
+    let network = NetworkRecord::from_run(initial, &net).expect("from_run");
+    let mut simple = simple_initial;
+    simple.set_final(&net);
+    assert_eq!(network, simple, "from_run equals from_network + set_final");
+
+    assert_eq!(network.architecture(), "B");
+    assert_eq!(network.n_in, 2);
+    let fb = network.feedback.as_ref().expect("feedback record");
+    let ofb = original.feedback_network().expect("feedback");
+    assert_eq!(&fb.j_fg_initial, ofb.j_fg());
+    assert_eq!(&fb.j_fg_final, net.feedback_network().expect("fb").j_fg());
+    assert_ne!(fb.j_fg_initial, fb.j_fg_final, "J^FG was trained");
+    assert_eq!(fb.y_initial, ofb.y());
+    assert!(fb.j_fi.is_some() && network.j_gi.is_some());
+    assert_ne!(network.w_initial, network.w_final);
+    assert!(network.trained_units.is_empty() && network.j_gg_final.is_none());
+
+    let phases = rec.into_phases();
+    let train = &phases[1];
+    let (n_in, n_f) = (2, 12);
+    let inputs = train.inputs.as_ref().expect("inputs");
+    assert_eq!(inputs.len(), 30 * n_in);
+    // Row 0 of the train phase is the state after step 21, which used I(t_20).
+    assert_eq!(&inputs[..n_in], input_at(20.0 * 0.1, n_in).as_slice());
+    assert_eq!(train.feedback_rates.as_ref().map(Vec::len), Some(30 * n_f));
+    assert_eq!(train.y_start.as_ref().map(Vec::len), Some(n_f));
+
+    let record = record_of(network, phases);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("b.h5");
+    write_run(&path, &record, false).expect("write");
+    let back = read_run(&path).expect("read");
+    assert_eq!(back, record);
+    assert_eq!(string_attr(&path, "network", "architecture"), "B");
+    assert!(network_attrs(&path).contains(&"n_in".to_string()));
+    let present = existing(
+        &path,
+        &[
+            "network/J_GI",
+            "network/feedback/J_FF/data",
+            "network/feedback/J_GF/indptr",
+            "network/feedback/J_FG_initial/indices",
+            "network/feedback/J_FG_final/data",
+            "network/feedback/J_FI/data",
+            "network/feedback/y_initial",
+            "phases/test/inputs",
+            "phases/test/feedback_rates",
+            "phases/test/y_start",
+        ],
+    );
+    assert_eq!(present.len(), 10, "{present:?}");
+    assert!(existing(&path, &["network/trained_units", "network/J_GG_final"]).is_empty());
+
+    let s = read_summary(&path).expect("summary");
+    assert_eq!(
+        (s.architecture.as_str(), s.n_in, s.n_f, s.n_trained),
+        ("B", 2, 12, 0)
+    );
+    assert_eq!(
+        s.params, record.network.params,
+        "reserved attributes are not params"
+    );
+
+    // The initial network rebuilds exactly, and so does the trained one.
+    let net0 = &back.network;
+    let rebuilt = net0
+        .network_at(&net0.x_initial, &net0.z_initial, &net0.w_initial)
+        .expect("rebuild");
+    assert_eq!(rebuilt.j_gi(), original.j_gi());
+    assert_eq!(
+        rebuilt.feedback_network().and_then(|f| f.j_fi()),
+        original.feedback_network().and_then(|f| f.j_fi())
+    );
+    assert_same_dynamics(original, rebuilt, 40);
+    let y_end = net.feedback_network().expect("fb").y().to_vec();
+    let trained = net0
+        .network_with(
+            net.x(),
+            net.z(),
+            &net0.w_final,
+            Some(&y_end),
+            Connectivity::Final,
+        )
+        .expect("rebuild final");
+    assert_same_dynamics(net, trained, 40);
+
+    // Phases outside training replay bit for bit from the file alone.
+    replay_phase(net0, &back.phases[0]);
+    replay_phase(net0, &back.phases[2]);
+}
+
+#[test]
+fn roundtrip_architecture_c() {
+    let mut net = arch_c_network();
+    let original = net.clone();
+    let simple_initial = NetworkRecord::from_network(&net);
+    let initial = InitialState::capture(&net);
+    let mut rec = Recorder::new(vec![3, 4], 1);
+    drive(&mut net, &mut rec, [10, 20, 15], &mut |net, n| {
+        for unit in [3u32, 10, 20, 49] {
+            let row = net.trained_row_mut(unit).expect("trained row");
+            for (j, v) in row.iter_mut().enumerate() {
+                *v += 1e-3 * ((n as usize * 7 + j) as f64).cos();
+            }
+        }
+    });
+    let network = NetworkRecord::from_run(initial, &net).expect("from_run");
+    let mut simple = simple_initial;
+    simple.set_final(&net);
+    assert_eq!(network, simple, "from_run equals from_network + set_final");
+    assert_eq!(network.architecture(), "C");
+    assert_eq!(network.trained_units, [3, 10, 20, 49]);
+    assert_eq!(
+        &network.j_gg,
+        original.j_gg(),
+        "J_GG stays the initial matrix"
+    );
+    assert_eq!(network.j_gg_final.as_ref(), Some(net.j_gg()));
+    assert_ne!(
+        network.j_gg_final.as_ref(),
+        Some(&network.j_gg),
+        "J^GG was trained"
+    );
+    assert!(network.feedback.is_none() && network.j_gi.is_none() && network.n_in == 0);
+
+    let phases = rec.into_phases();
+    assert!(phases
+        .iter()
+        .all(|p| p.inputs.is_none() && p.feedback_rates.is_none() && p.y_start.is_none()));
+    let record = record_of(network, phases);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("c.h5");
+    write_run(&path, &record, false).expect("write");
+    let back = read_run(&path).expect("read");
+    assert_eq!(back, record);
+    assert_eq!(string_attr(&path, "network", "architecture"), "C");
+    assert_eq!(
+        existing(&path, &V2_NETWORK_LINKS),
+        ["network/trained_units", "network/J_GG_final"]
+    );
+    let f = hdf5::File::open(&path).expect("open");
+    let ds = f.dataset("network/trained_units").expect("trained_units");
+    assert_eq!(ds.dtype().expect("dtype").to_descriptor().expect("d"), {
+        use hdf5::types::{IntSize, TypeDescriptor};
+        TypeDescriptor::Unsigned(IntSize::U4)
+    });
+    drop((ds, f));
+    let s = read_summary(&path).expect("summary");
+    assert_eq!(
+        (s.architecture.as_str(), s.n_in, s.n_f, s.n_trained),
+        ("C", 0, 0, 4)
+    );
+
+    let net0 = &back.network;
+    let rebuilt = net0
+        .network_at(&net0.x_initial, &net0.z_initial, &net0.w_initial)
+        .expect("rebuild");
+    assert_eq!(rebuilt.trained_rows(), original.trained_rows());
+    assert_same_dynamics(original, rebuilt, 30);
+    let trained = net0
+        .network_with(net.x(), net.z(), &net0.w_final, None, Connectivity::Final)
+        .expect("rebuild final");
+    assert_eq!(trained.j_gg(), net.j_gg());
+    assert_same_dynamics(net, trained, 30);
+    replay_phase(net0, &back.phases[0]);
+    replay_phase(net0, &back.phases[2]);
+}
+
+#[test]
+fn architecture_a_file_has_none_of_the_version_2_parts() {
+    let mut net = Network::build(small_spec(40, 1, 1.0), 5).expect("build");
+    let initial = InitialState::capture(&net);
+    let mut rec = Recorder::new(vec![1], 1);
+    drive(&mut net, &mut rec, [5, 5, 5], &mut |_, _| {});
+    let network = NetworkRecord::from_run(initial, &net).expect("from_run");
+    assert_eq!(network.architecture(), "A");
+    let record = record_of(network, rec.into_phases());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("a.h5");
+    write_run(&path, &record, false).expect("write");
+    assert_eq!(read_run(&path).expect("read"), record);
+    assert!(existing(&path, &V2_NETWORK_LINKS).is_empty());
+    for phase in ["spontaneous", "train", "test"] {
+        let names: Vec<String> = ["inputs", "feedback_rates", "y_start"]
+            .iter()
+            .map(|n| format!("phases/{phase}/{n}"))
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        assert!(existing(&path, &names).is_empty(), "{phase}");
+    }
+    let mut expected: Vec<String> = ["architecture", "n_g", "n_out"]
+        .iter()
+        .chain(NetworkRecord::PARAM_NAMES.iter())
+        .map(|s| s.to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(network_attrs(&path), expected, "no n_in on architecture A");
+    assert_eq!(string_attr(&path, "network", "architecture"), "A");
+    let f = hdf5::File::open(&path).expect("open");
+    let v: u32 = f
+        .attr("format_version")
+        .and_then(|a| a.read_scalar())
+        .expect("version");
+    assert_eq!(v, 2);
+}
+
+#[test]
+fn version_1_file_reads_as_before() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v1.h5");
+    let rec = random_record(9, 30, 2);
+    write_run(&path, &rec, false).expect("write");
+    {
+        // What version 1 wrote: no `architecture`, format_version 1.
+        let f = hdf5::File::open_rw(&path).expect("open");
+        f.attr("format_version")
+            .expect("attr")
+            .write_scalar(&1u32)
+            .expect("write");
+        f.group("network")
+            .expect("network")
+            .delete_attr("architecture")
+            .expect("delete");
+    }
+    assert_eq!(read_run(&path).expect("read"), rec);
+    let s = read_summary(&path).expect("summary");
+    assert_eq!(
+        (s.architecture.as_str(), s.n_in, s.n_f, s.n_trained),
+        ("A", 0, 0, 0)
+    );
+    assert_eq!(s.params, rec.network.params);
+}
+
+#[test]
+fn inconsistent_version_2_parts_are_rejected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.h5");
+    let net = arch_b_network();
+    let good = record_of(NetworkRecord::from_network(&net), vec![]);
+
+    let mut bad = good.clone();
+    bad.network.n_in = 0;
+    let e = write_run(&path, &bad, false).expect_err("n_in 0 with J_GI");
+    assert!(matches!(e, IoError::Inconsistent { .. }), "{e}");
+    let mut bad = good.clone();
+    if let Some(fb) = bad.network.feedback.as_mut() {
+        fb.y_initial.pop();
+    }
+    let e = write_run(&path, &bad, false).expect_err("y_initial");
+    assert!(e.to_string().contains("y_initial"), "{e}");
+    let mut bad = good.clone();
+    bad.network.trained_units = vec![2, 1];
+    bad.network.j_gg_final = Some(bad.network.j_gg.clone());
+    let e = write_run(&path, &bad, false).expect_err("order");
+    assert!(e.to_string().contains("trained_units"), "{e}");
+    let mut bad = good.clone();
+    bad.network.trained_units = vec![1];
+    let e = write_run(&path, &bad, false).expect_err("no J_GG_final");
+    assert!(e.to_string().contains("j_gg_final"), "{e}");
+    let mut bad = good.clone();
+    let mut p = PhaseRecord::empty(Phase::Test, 0, 0.0);
+    p.x_start = vec![0.0; 60];
+    p.z_start = vec![0.0; 2];
+    p.w_start = vec![0.0; 120];
+    p.feedback_rates = Some(vec![1.0]);
+    bad.phases = vec![p];
+    let e = write_run(&path, &bad, false).expect_err("feedback_rates shape");
+    assert!(e.to_string().contains("feedback_rates"), "{e}");
+    assert!(!path.exists());
+
+    // A stored architecture that contradicts the stored parts is refused on reading.
+    write_run(&path, &good, false).expect("write");
+    {
+        let f = hdf5::File::open_rw(&path).expect("open");
+        let g = f.group("network").expect("network");
+        g.delete_attr("architecture").expect("delete");
+        let v: hdf5::types::VarLenUnicode = "C".parse().expect("str");
+        g.new_attr::<hdf5::types::VarLenUnicode>()
+            .create("architecture")
+            .and_then(|a| a.write_scalar(&v))
+            .expect("attr");
+    }
+    let e = read_run(&path).expect_err("architecture");
+    assert!(e.to_string().contains("architecture"), "{e}");
+}
+
+#[test]
+fn ensemble_holds_architecture_b_members_and_summary_clears_new_traces() {
+    let mut net = arch_b_network();
+    let initial = InitialState::capture(&net);
+    let mut rec = Recorder::new(vec![0], 1);
+    drive(&mut net, &mut rec, [5, 5, 5], &mut |_, _| {});
+    let full = record_of(
+        NetworkRecord::from_run(initial, &net).expect("from_run"),
+        rec.into_phases(),
+    );
+    let mut stripped = full.clone();
+    for p in &mut stripped.phases {
+        p.clear_traces();
+    }
+    let p = &stripped.phases[2];
+    assert_eq!(
+        (p.rows(), p.inputs.as_deref(), p.feedback_rates.as_deref()),
+        (0, Some(&[][..]), Some(&[][..]))
+    );
+    assert!(p.y_start.is_some(), "the start state stays");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("ens.h5");
+    let meta = EnsembleMeta {
+        cnn_version: "t".into(),
+        config_toml: String::new(),
+        config_hash: "0123456789abcdef".into(),
+        n_members: 2,
+        swept: vec![],
+        record: "full".into(),
+        shard: None,
+    };
+    let mut w = EnsembleWriter::create(&path, &meta, false).expect("create");
+    for (index, r) in [(0u64, &full), (1, &stripped)] {
+        let info = MemberInfo {
+            index,
+            config_hash: meta.config_hash.clone(),
+            wall_s: 1.0,
+        };
+        w.add_member(&info, r).expect("add");
+    }
+    let summary = SummaryTable {
+        columns: vec![("member".into(), Column::U64(vec![0, 1]))],
+    };
+    w.finish(&summary).expect("finish");
+    let reader = EnsembleReader::open(&path).expect("open");
+    assert_eq!(reader.read_member(0).expect("member 0").1, full);
+    assert_eq!(reader.read_member(1).expect("member 1").1, stripped);
+    let part = dir.path().join("member-000000.h5");
+    let info = MemberInfo {
+        index: 0,
+        config_hash: meta.config_hash.clone(),
+        wall_s: 1.0,
+    };
+    write_member_part(&part, &info, &full).expect("part");
+    assert_eq!(read_member_part(&part).expect("read part").1, full);
 }

@@ -10,7 +10,11 @@ use std::str::FromStr;
 use hdf5::types::VarLenUnicode;
 use hdf5::{Group, H5Type, Location};
 
-use crate::record::{NetworkRecord, PcaRecord, PhaseMetrics, PhaseRecord, RunRecord};
+use cnn_core::Csr;
+
+use crate::record::{
+    FeedbackRecord, NetworkRecord, PcaRecord, PhaseMetrics, PhaseRecord, RunRecord,
+};
 use crate::{IoError, FORMAT, FORMAT_VERSION};
 
 /// Datasets with fewer elements than this are stored contiguous and uncompressed.
@@ -98,9 +102,10 @@ pub(crate) fn validate(path: &Path, rec: &RunRecord) -> Result<(), IoError> {
     check("network.z_initial", &[k], net.z_initial.len())?;
     check("network.w_initial", &[n, k], net.w_initial.len())?;
     check("network.w_final", &[n, k], net.w_final.len())?;
+    validate_extensions(net, &check, &inconsistent)?;
     for (name, _) in &net.params {
         check_name(name).map_err(|e| inconsistent(format!("network parameter {name:?}: {e}")))?;
-        if matches!(name.as_str(), "n_g" | "n_out") {
+        if NetworkRecord::RESERVED_ATTRS.contains(&name.as_str()) {
             return Err(inconsistent(format!(
                 "network parameter {name:?} clashes with a reserved attribute"
             )));
@@ -126,6 +131,30 @@ pub(crate) fn validate(path: &Path, rec: &RunRecord) -> Result<(), IoError> {
         let u = p.update_t_ms.len();
         check(&f("w_norm"), &[u, k], p.w_norm.len())?;
         check(&f("dw_norm"), &[u, k], p.dw_norm.len())?;
+        if let Some(inputs) = &p.inputs {
+            if net.n_in == 0 {
+                return Err(inconsistent(format!(
+                    "phase {name} has inputs but the network has none (n_in = 0)"
+                )));
+            }
+            check(&f("inputs"), &[t, net.n_in], inputs.len())?;
+        }
+        let n_f = net.feedback.as_ref().map(|fb| fb.spec.n_f);
+        for (field, v, rows) in [
+            ("feedback_rates", &p.feedback_rates, Some(t)),
+            ("y_start", &p.y_start, None),
+        ] {
+            let Some(v) = v else { continue };
+            let Some(n_f) = n_f else {
+                return Err(inconsistent(format!(
+                    "phase {name} has {field} but the network has no feedback network"
+                )));
+            };
+            match rows {
+                Some(t) => check(&f(field), &[t, n_f], v.len())?,
+                None => check(&f(field), &[n_f], v.len())?,
+            }
+        }
     }
     if let Some(pca) = &rec.pca {
         validate_pca(pca, n, k, &check)?;
@@ -156,6 +185,67 @@ pub(crate) fn validate(path: &Path, rec: &RunRecord) -> Result<(), IoError> {
 
 /// A shape check: (what, expected shape, number of elements found).
 type ShapeCheck<'a> = &'a dyn Fn(&str, &[usize], usize) -> Result<(), IoError>;
+
+/// Checks the optional parts of the network (inputs, feedback network, trained rows).
+fn validate_extensions(
+    net: &NetworkRecord,
+    check: ShapeCheck<'_>,
+    inconsistent: &dyn Fn(String) -> IoError,
+) -> Result<(), IoError> {
+    let n = net.n_g;
+    let csr = |what: &str, m: &Csr, rows: usize, cols: usize| {
+        if m.n_rows() == rows && m.n_cols() == cols {
+            Ok(())
+        } else {
+            Err(inconsistent(format!(
+                "network.{what} is {} x {}, expected {rows} x {cols}",
+                m.n_rows(),
+                m.n_cols()
+            )))
+        }
+    };
+    if let Some(m) = &net.j_gi {
+        if net.n_in == 0 {
+            return Err(inconsistent("network.j_gi is given but n_in is 0".into()));
+        }
+        csr("j_gi", m, n, net.n_in)?;
+    }
+    if let Some(fb) = &net.feedback {
+        fb.spec
+            .validate()
+            .map_err(|e| inconsistent(format!("network.feedback: {e}")))?;
+        let n_f = fb.spec.n_f;
+        csr("feedback.j_ff", &fb.j_ff, n_f, n_f)?;
+        csr("feedback.j_gf", &fb.j_gf, n, n_f)?;
+        csr("feedback.j_fg_initial", &fb.j_fg_initial, n_f, n)?;
+        csr("feedback.j_fg_final", &fb.j_fg_final, n_f, n)?;
+        if let Some(m) = &fb.j_fi {
+            if net.n_in == 0 {
+                return Err(inconsistent(
+                    "network.feedback.j_fi is given but n_in is 0".into(),
+                ));
+            }
+            csr("feedback.j_fi", m, n_f, net.n_in)?;
+        }
+        check("network.feedback.y_initial", &[n_f], fb.y_initial.len())?;
+    }
+    let t = &net.trained_units;
+    if t.windows(2).any(|p| p[0] >= p[1]) || t.iter().any(|&i| i as usize >= n) {
+        return Err(inconsistent(format!(
+            "network.trained_units must be strictly increasing unit indices below n_g = {n}"
+        )));
+    }
+    match (&net.j_gg_final, t.is_empty()) {
+        (Some(m), false) => csr("j_gg_final", m, n, n),
+        (None, true) => Ok(()),
+        (Some(_), true) => Err(inconsistent(
+            "network.j_gg_final is given but trained_units is empty".into(),
+        )),
+        (None, false) => Err(inconsistent(
+            "network.trained_units is non-empty but j_gg_final is missing".into(),
+        )),
+    }
+}
 
 fn validate_pca(p: &PcaRecord, n: usize, k: usize, check: ShapeCheck<'_>) -> Result<(), IoError> {
     let (m, s, l) = (p.n_keep, p.t_ms.len(), p.recon_k.len());
@@ -298,7 +388,7 @@ pub(crate) fn write_record(ctx: &Ctx<'_>, root: &Group, rec: &RunRecord) -> Resu
     write_network(ctx, root, &rec.network)?;
     let phases = ctx.group(root, "phases")?;
     for p in &rec.phases {
-        write_phase(ctx, &phases, p, rec.network.n_out)?;
+        write_phase(ctx, &phases, p, &rec.network)?;
     }
     let metrics = ctx.group(root, "metrics")?;
     for m in &rec.metrics {
@@ -341,17 +431,11 @@ fn write_network(ctx: &Ctx<'_>, file: &Group, net: &NetworkRecord) -> Result<(),
     for (name, v) in &net.params {
         ctx.attr(&g, name, *v)?;
     }
-    let j = ctx.group(&g, "J_GG")?;
-    let csr = &net.j_gg;
-    ctx.dataset(&j, "data", &[csr.nnz()], csr.data())?;
-    ctx.dataset(&j, "indices", &[csr.nnz()], csr.indices())?;
-    let indptr: Vec<u64> = csr.indptr().iter().map(|&p| p as u64).collect();
-    ctx.dataset(&j, "indptr", &[indptr.len()], &indptr)?;
-    let shape = [csr.n_rows() as u64, csr.n_cols() as u64];
-    j.new_attr_builder()
-        .with_data(&shape[..])
-        .create("shape")
-        .map_err(ctx.err("writing attribute /network/J_GG@shape"))?;
+    ctx.attr_str(&g, "architecture", net.architecture())?;
+    if net.n_in > 0 {
+        ctx.attr(&g, "n_in", net.n_in as u64)?;
+    }
+    write_csr(ctx, &g, "J_GG", &net.j_gg)?;
     ctx.dataset(&g, "J_Gz", &[n, k], &net.j_gz)?;
     ctx.dataset(
         &g,
@@ -362,10 +446,74 @@ fn write_network(ctx: &Ctx<'_>, file: &Group, net: &NetworkRecord) -> Result<(),
     ctx.dataset(&g, "x_initial", &[n], &net.x_initial)?;
     ctx.dataset(&g, "z_initial", &[k], &net.z_initial)?;
     ctx.dataset(&g, "w_initial", &[n, k], &net.w_initial)?;
-    ctx.dataset(&g, "w_final", &[n, k], &net.w_final)
+    ctx.dataset(&g, "w_final", &[n, k], &net.w_final)?;
+    if let Some(m) = &net.j_gi {
+        write_csr(ctx, &g, "J_GI", m)?;
+    }
+    if !net.trained_units.is_empty() {
+        let t = &net.trained_units;
+        ctx.dataset(&g, "trained_units", &[t.len()], t)?;
+        if let Some(m) = &net.j_gg_final {
+            write_csr(ctx, &g, "J_GG_final", m)?;
+        }
+    }
+    if let Some(fb) = &net.feedback {
+        write_feedback(ctx, &g, fb)?;
+    }
+    Ok(())
 }
 
-fn write_phase(ctx: &Ctx<'_>, phases: &Group, p: &PhaseRecord, k: usize) -> Result<(), IoError> {
+/// `/network/feedback`: the parameters as attributes, the matrices, `y_initial`.
+fn write_feedback(ctx: &Ctx<'_>, net: &Group, fb: &FeedbackRecord) -> Result<(), IoError> {
+    let g = ctx.group(net, "feedback")?;
+    let s = &fb.spec;
+    ctx.attr(&g, "n_f", s.n_f as u64)?;
+    for (name, v) in [
+        ("p_ff", s.p_ff),
+        ("p_fg", s.p_fg),
+        ("p_gf", s.p_gf),
+        ("g_ff", s.g_ff),
+        ("g_fg", s.g_fg),
+        ("g_gf", s.g_gf),
+    ] {
+        ctx.attr(&g, name, v)?;
+    }
+    write_csr(ctx, &g, "J_FF", &fb.j_ff)?;
+    write_csr(ctx, &g, "J_GF", &fb.j_gf)?;
+    write_csr(ctx, &g, "J_FG_initial", &fb.j_fg_initial)?;
+    write_csr(ctx, &g, "J_FG_final", &fb.j_fg_final)?;
+    if let Some(m) = &fb.j_fi {
+        write_csr(ctx, &g, "J_FI", m)?;
+    }
+    ctx.dataset(&g, "y_initial", &[s.n_f], &fb.y_initial)
+}
+
+/// A CSR matrix as the group `name` holding `data`, `indices`, `indptr` and the
+/// attribute `shape` (SciPy's layout).
+fn write_csr(ctx: &Ctx<'_>, parent: &Group, name: &str, csr: &Csr) -> Result<(), IoError> {
+    let j = ctx.group(parent, name)?;
+    ctx.dataset(&j, "data", &[csr.nnz()], csr.data())?;
+    ctx.dataset(&j, "indices", &[csr.nnz()], csr.indices())?;
+    let indptr: Vec<u64> = csr.indptr().iter().map(|&p| p as u64).collect();
+    ctx.dataset(&j, "indptr", &[indptr.len()], &indptr)?;
+    let shape = [csr.n_rows() as u64, csr.n_cols() as u64];
+    j.new_attr_builder()
+        .with_data(&shape[..])
+        .create("shape")
+        .map_err(ctx.err(format_args!(
+            "writing attribute {}/{name}@shape",
+            parent.name().trim_end_matches('/')
+        )))?;
+    Ok(())
+}
+
+fn write_phase(
+    ctx: &Ctx<'_>,
+    phases: &Group,
+    p: &PhaseRecord,
+    net: &NetworkRecord,
+) -> Result<(), IoError> {
+    let k = net.n_out;
     let g = ctx.group(phases, p.phase.name())?;
     ctx.attr(&g, "first_step", p.first_step)?;
     ctx.attr(&g, "last_step", p.last_step)?;
@@ -385,7 +533,20 @@ fn write_phase(ctx: &Ctx<'_>, phases: &Group, p: &PhaseRecord, k: usize) -> Resu
     ctx.dataset(&g, "rates", &[t, p.rates_index.len()], &p.rates)?;
     ctx.dataset(&g, "update_t_ms", &[u], &p.update_t_ms)?;
     ctx.dataset(&g, "w_norm", &[u, k], &p.w_norm)?;
-    ctx.dataset(&g, "dw_norm", &[u, k], &p.dw_norm)
+    ctx.dataset(&g, "dw_norm", &[u, k], &p.dw_norm)?;
+    if let Some(v) = &p.inputs {
+        ctx.dataset(&g, "inputs", &[t, net.n_in], v)?;
+    }
+    if let Some(fb) = &net.feedback {
+        let n_f = fb.spec.n_f;
+        if let Some(v) = &p.y_start {
+            ctx.dataset(&g, "y_start", &[n_f], v)?;
+        }
+        if let Some(v) = &p.feedback_rates {
+            ctx.dataset(&g, "feedback_rates", &[t, n_f], v)?;
+        }
+    }
+    Ok(())
 }
 
 fn write_metrics(ctx: &Ctx<'_>, metrics: &Group, m: &PhaseMetrics) -> Result<(), IoError> {

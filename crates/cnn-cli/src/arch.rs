@@ -1,0 +1,784 @@
+//! The architecture keys of a config: `[network] architecture`, `[feedback_network]`
+//! (B), `[internal]` (C), `[feedback]` (mixture, delayed nonlinear feedback, noise),
+//! `[inputs]` (input weights and `[[inputs.signals]]`) and `[task]` (the paper's
+//! input-driven tasks, which supply both the inputs and the targets).
+//!
+//! Stage 1 is the `Raw*` structs (serde, unknown keys refused); stage 2 is
+//! [`validate`], which fills in defaults, checks every range against the rest of the
+//! config and returns an [`Architecture`] plus the resolved tables.
+
+use crate::config::{finite, ConfigError, KeyPath, Locator};
+use crate::targets::{build_targets, check_target_keys, RawTarget};
+use cnn_core::{FeedbackSpec, GeneratorSpec, InputSpec, InputWeights, Network, Target};
+use cnn_train::{Feedback, FeedbackMode, SharedP};
+use serde::{Deserialize, Serialize};
+
+/// `[feedback_network]` (architecture B); defaults are the paper's Fig. 6B values.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct RawFeedbackNetwork {
+    pub n_f: Option<i64>,
+    pub p_ff: Option<f64>,
+    pub p_fg: Option<f64>,
+    pub p_gf: Option<f64>,
+    pub g_ff: Option<f64>,
+    pub g_fg: Option<f64>,
+    pub g_gf: Option<f64>,
+}
+
+/// `[internal]` (architecture C).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct RawInternal {
+    /// How many units have trained incoming weights (units 0..m); default all.
+    pub trained_units: Option<i64>,
+    /// `"auto"`, `"always"` or `"never"`.
+    pub shared_p: Option<String>,
+}
+
+/// `[feedback]`: what the generator receives through J^Gz.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct RawFeedback {
+    /// `"readout"`, `"mixture"` or `"delayed_nonlinear"`.
+    pub mode: Option<String>,
+    pub gamma: Option<f64>,
+    pub delay_ms: Option<f64>,
+    pub gain: Option<f64>,
+    pub noise_sd: Option<f64>,
+    pub noise_seed: Option<i64>,
+}
+
+/// `[inputs]`: input weights and signals.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct RawInputs {
+    /// `"one_hot"` (default) or `"uniform"`.
+    pub weights: Option<String>,
+    /// Standard deviation of the one-hot weights.
+    pub sd: Option<f64>,
+    /// `[lo, hi]` of uniform weights, for every input line.
+    pub range: Option<Vec<f64>>,
+    /// `[[lo, hi], ...]`, one per input line (instead of `range`).
+    pub ranges: Option<Vec<Vec<f64>>>,
+    /// `[[inputs.signals]]`: input signals, any target kind; stacked into input lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<RawTarget>,
+}
+
+/// `[task]`: an input-driven task of the paper.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct RawTask {
+    /// `"flip_flop"` (Fig. 7D) or `"pattern_select"` (Fig. 7B).
+    pub kind: Option<String>,
+    pub bits: Option<i64>,
+    pub pulse_height: Option<f64>,
+    pub pulse_width_ms: Option<f64>,
+    pub mean_interval_ms: Option<f64>,
+    pub min_interval_ms: Option<f64>,
+    pub patterns: Option<i64>,
+    pub n_inputs: Option<i64>,
+    pub segment_ms: Option<f64>,
+    pub seed: Option<i64>,
+}
+
+/// The architecture sections of a config, stage 1 (flattened into the config file).
+#[derive(Debug, Clone, Default)]
+pub struct RawArchitecture {
+    /// `[network] architecture`.
+    pub architecture: Option<String>,
+    /// `[feedback_network]`.
+    pub feedback_network: Option<RawFeedbackNetwork>,
+    /// `[internal]`.
+    pub internal: Option<RawInternal>,
+    /// `[feedback]`.
+    pub feedback: Option<RawFeedback>,
+    /// `[inputs]`.
+    pub inputs: Option<RawInputs>,
+    /// `[task]`.
+    pub task: Option<RawTask>,
+}
+
+/// Which of the paper's three architectures (Fig. 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Readout feedback into the generator; train w.
+    A,
+    /// Feedback through a feedback network; train w and J^FG.
+    B,
+    /// No external feedback needed; train w and J^GG.
+    C,
+}
+
+impl Kind {
+    /// `"A"`, `"B"` or `"C"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::A => "A",
+            Kind::B => "B",
+            Kind::C => "C",
+        }
+    }
+}
+
+/// The validated architecture of an experiment.
+pub struct Architecture {
+    /// A, B or C.
+    pub kind: Kind,
+    /// The feedback network (B).
+    pub feedback_network: Option<FeedbackSpec>,
+    /// Units 0..trained_units have trained incoming J^GG weights (C); 0 otherwise.
+    pub trained_units: usize,
+    /// Whether C's trained rows share one P.
+    pub shared_p: SharedP,
+    /// The readout feedback loop.
+    pub feedback: Feedback,
+    /// Input weights and signals.
+    pub inputs: Option<(InputSpec, Box<dyn Target>)>,
+    /// The target supplied by `[task]`, if any (replaces `[[targets]]`).
+    pub task_target: Option<Box<dyn Target>>,
+}
+
+impl Architecture {
+    /// Draws the network of `spec` from `seed` and adds the feedback network, inputs and
+    /// trained rows.
+    pub fn build_network(
+        &self,
+        spec: &GeneratorSpec,
+        seed: u64,
+    ) -> Result<Network, cnn_core::CoreError> {
+        let mut net = Network::build(spec.clone(), seed)?;
+        if let Some(fb) = &self.feedback_network {
+            net = net.with_feedback_network(fb.clone(), seed)?;
+        }
+        if let Some((ispec, _)) = &self.inputs {
+            net = net.with_inputs(ispec.clone(), seed)?;
+        }
+        if self.trained_units > 0 {
+            let units: Vec<u32> = (0..self.trained_units as u32).collect();
+            net.set_trained_rows(&units)?;
+        }
+        Ok(net)
+    }
+
+    /// A short description of what is beyond architecture A (empty for plain A): the
+    /// feedback network, trained units and the memory of their P matrices, inputs and the
+    /// feedback variant, each prefixed by `", "`.
+    pub fn describe(&self, spec: &GeneratorSpec) -> String {
+        let mut s = String::new();
+        if let Some(fb) = &self.feedback_network {
+            s += &format!(", N_F = {} feedback units", fb.n_f);
+        }
+        if self.trained_units > 0 {
+            s += &format!(", {} trained units", self.trained_units);
+        }
+        let p = self.expected_p_bytes(spec);
+        if p > 0.0 {
+            s += &format!(", recurrent P matrices about {:.1} MB", p / 1e6);
+        }
+        if let Some((ispec, _)) = &self.inputs {
+            s += &format!(", {} input line(s)", ispec.n_in);
+        }
+        match self.feedback.mode {
+            FeedbackMode::Readout => {}
+            FeedbackMode::Mixture { gamma } => {
+                s += &format!(", feedback gamma f + (1 - gamma) z with gamma = {gamma}")
+            }
+            FeedbackMode::DelayedNonlinear { delay_ms, gain } => {
+                s += &format!(", feedback {gain} tanh(sin(pi z(t - {delay_ms} ms)))")
+            }
+        }
+        if self.feedback.noise_sd > 0.0 {
+            s += &format!(", feedback noise sd {}", self.feedback.noise_sd);
+        }
+        s
+    }
+
+    /// Bytes of the P matrices of the recurrent learners (B's J^FG rows, C's trained
+    /// rows), expected values from the connection probabilities.
+    pub fn expected_p_bytes(&self, spec: &GeneratorSpec) -> f64 {
+        let tri = |k: f64| k * (k + 1.0) / 2.0 * 8.0;
+        let mut b = 0.0;
+        if let Some(fb) = &self.feedback_network {
+            b += fb.n_f as f64 * tri(fb.p_fg * spec.n_g as f64);
+        }
+        if self.trained_units > 0 {
+            let all_full = spec.p_gg >= 1.0;
+            b += if all_full && self.shared_p != SharedP::Never {
+                tri(spec.n_g as f64)
+            } else {
+                self.trained_units as f64 * tri(spec.p_gg * spec.n_g as f64)
+            };
+        }
+        b
+    }
+}
+
+/// The resolved tables (every default filled) for the resolved config.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// `[network] architecture`.
+    pub architecture: String,
+    /// `[feedback_network]`.
+    pub feedback_network: Option<RawFeedbackNetwork>,
+    /// `[internal]`.
+    pub internal: Option<RawInternal>,
+    /// `[feedback]`.
+    pub feedback: Option<RawFeedback>,
+    /// `[inputs]`.
+    pub inputs: Option<RawInputs>,
+    /// `[task]`.
+    pub task: Option<RawTask>,
+}
+
+fn key(parts: &[&str]) -> KeyPath {
+    KeyPath::of(parts)
+}
+
+fn count(loc: &Locator, k: &[&str], v: i64, lo: i64, hi: i64) -> Result<usize, ConfigError> {
+    if (lo..=hi).contains(&v) {
+        Ok(v as usize)
+    } else {
+        Err(loc.err(
+            &key(k),
+            format!("{v} is out of range; allowed: {lo} <= value <= {hi}"),
+        ))
+    }
+}
+
+fn seed_of(loc: &Locator, k: &[&str], v: i64) -> Result<u64, ConfigError> {
+    if v >= 0 {
+        Ok(v as u64)
+    } else {
+        Err(loc.err(
+            &key(k),
+            format!("{v} is out of range; allowed: an integer >= 0"),
+        ))
+    }
+}
+
+/// Stage 2 for the architecture sections. `n_g`, `p_gg`, `g_gg`, `g_gz`, `dt_ms`, the run
+/// length and the config seed come from the rest of the config.
+#[allow(clippy::too_many_arguments)]
+pub fn validate(
+    raw: &RawArchitecture,
+    loc: &Locator,
+    n_g: usize,
+    g_gg: f64,
+    dt_ms: f64,
+    total_ms: f64,
+    seed: u64,
+    has_targets: bool,
+) -> Result<(Architecture, Resolved), ConfigError> {
+    let kind = match raw.architecture.as_deref().unwrap_or("A") {
+        "A" | "a" => Kind::A,
+        "B" | "b" => Kind::B,
+        "C" | "c" => Kind::C,
+        other => {
+            return Err(loc.err(
+                &key(&["network", "architecture"]),
+                format!(
+                    "\"{other}\" is not allowed; allowed: \"A\" (readout feedback), \"B\" \
+                     (feedback network) or \"C\" (trained recurrent weights)"
+                ),
+            ))
+        }
+    };
+    let mut res = Resolved {
+        architecture: kind.name().into(),
+        ..Resolved::default()
+    };
+
+    // [feedback_network]
+    let feedback_network = match (&raw.feedback_network, kind) {
+        (Some(_), Kind::A | Kind::C) => {
+            return Err(loc.err(
+                &key(&["feedback_network"]),
+                format!(
+                    "a feedback network belongs to architecture B, but network.architecture \
+                     = \"{}\"; set network.architecture = \"B\" or remove [feedback_network]",
+                    kind.name()
+                ),
+            ))
+        }
+        (f, Kind::B) => {
+            let f = f.clone().unwrap_or_default();
+            let d = FeedbackSpec::fig6b();
+            let n_f = count(
+                loc,
+                &["feedback_network", "n_f"],
+                f.n_f.unwrap_or(d.n_f as i64),
+                1,
+                100_000,
+            )?;
+            let prob = |name: &str, v: Option<f64>, dv: f64| {
+                let v = v.unwrap_or(dv);
+                finite(
+                    loc,
+                    &key(&["feedback_network", name]),
+                    v,
+                    v > 0.0 && v <= 1.0,
+                    &format!("0 < {name} <= 1"),
+                )
+            };
+            let gain = |name: &str, v: Option<f64>, dv: f64, positive: bool| {
+                let v = v.unwrap_or(dv);
+                let allowed = if positive {
+                    format!("{name} > 0 (the trained weights are scaled by it)")
+                } else {
+                    format!("{name} >= 0")
+                };
+                finite(
+                    loc,
+                    &key(&["feedback_network", name]),
+                    v,
+                    if positive { v > 0.0 } else { v >= 0.0 },
+                    &allowed,
+                )
+            };
+            let spec = FeedbackSpec {
+                n_f,
+                p_ff: prob("p_ff", f.p_ff, d.p_ff)?,
+                p_fg: prob("p_fg", f.p_fg, d.p_fg)?,
+                p_gf: prob("p_gf", f.p_gf, d.p_gf)?,
+                g_ff: gain("g_ff", f.g_ff, d.g_ff, false)?,
+                g_fg: gain("g_fg", f.g_fg, d.g_fg, true)?,
+                g_gf: gain("g_gf", f.g_gf, d.g_gf, false)?,
+            };
+            res.feedback_network = Some(RawFeedbackNetwork {
+                n_f: Some(n_f as i64),
+                p_ff: Some(spec.p_ff),
+                p_fg: Some(spec.p_fg),
+                p_gf: Some(spec.p_gf),
+                g_ff: Some(spec.g_ff),
+                g_fg: Some(spec.g_fg),
+                g_gf: Some(spec.g_gf),
+            });
+            Some(spec)
+        }
+        (None, _) => None,
+    };
+
+    // [internal]
+    let (trained_units, shared_p) = match (&raw.internal, kind) {
+        (Some(_), Kind::A | Kind::B) => {
+            return Err(loc.err(
+                &key(&["internal"]),
+                format!(
+                    "trained recurrent weights belong to architecture C, but \
+                     network.architecture = \"{}\"; set network.architecture = \"C\" or \
+                     remove [internal]",
+                    kind.name()
+                ),
+            ))
+        }
+        (i, Kind::C) => {
+            let i = i.clone().unwrap_or_default();
+            let m = i.trained_units.unwrap_or(n_g as i64);
+            if !(1..=n_g as i64).contains(&m) {
+                return Err(loc.err(
+                    &key(&["internal", "trained_units"]),
+                    format!("{m} is out of range; allowed: 1 <= trained_units <= n_g = {n_g}"),
+                ));
+            }
+            if g_gg <= 0.0 {
+                return Err(loc.err(
+                    &key(&["network", "g_gg"]),
+                    "must be > 0 in architecture C (the trained J^GG is scaled by it)",
+                ));
+            }
+            let shared = match i.shared_p.as_deref().unwrap_or("auto") {
+                "auto" => SharedP::Auto,
+                "always" => SharedP::Always,
+                "never" => SharedP::Never,
+                other => {
+                    return Err(loc.err(
+                        &key(&["internal", "shared_p"]),
+                        format!(
+                            "\"{other}\" is not allowed; allowed: \"auto\" (one P when \
+                             p_gg = 1), \"always\" or \"never\""
+                        ),
+                    ))
+                }
+            };
+            res.internal = Some(RawInternal {
+                trained_units: Some(m),
+                shared_p: Some(i.shared_p.unwrap_or_else(|| "auto".into())),
+            });
+            (m as usize, shared)
+        }
+        (None, _) => (0, SharedP::Auto),
+    };
+
+    // [feedback]
+    let fbr = raw.feedback.clone().unwrap_or_default();
+    let mode_name = fbr.mode.clone().unwrap_or_else(|| "readout".into());
+    let only = |name: &str, present: bool, mode: &str| -> Result<(), ConfigError> {
+        if present && mode_name != mode {
+            Err(loc.err(
+                &key(&["feedback", name]),
+                format!("is a key of feedback.mode = \"{mode}\", but the mode is \"{mode_name}\""),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    only("gamma", fbr.gamma.is_some(), "mixture")?;
+    only("delay_ms", fbr.delay_ms.is_some(), "delayed_nonlinear")?;
+    only("gain", fbr.gain.is_some(), "delayed_nonlinear")?;
+    let mode = match mode_name.as_str() {
+        "readout" => FeedbackMode::Readout,
+        "mixture" => {
+            let gamma = fbr.gamma.unwrap_or(0.0);
+            finite(
+                loc,
+                &key(&["feedback", "gamma"]),
+                gamma,
+                (0.0..=1.0).contains(&gamma),
+                "0 <= gamma <= 1 (1 is echo-state teacher forcing)",
+            )?;
+            FeedbackMode::Mixture { gamma }
+        }
+        "delayed_nonlinear" => {
+            let delay_ms = fbr.delay_ms.unwrap_or(100.0);
+            finite(
+                loc,
+                &key(&["feedback", "delay_ms"]),
+                delay_ms,
+                delay_ms >= 0.0,
+                "delay_ms >= 0",
+            )?;
+            let q = delay_ms / dt_ms;
+            if (q - q.round()).abs() > 1e-9 * q.round().max(1.0) || q > 1e8 {
+                return Err(loc.err(
+                    &key(&["feedback", "delay_ms"]),
+                    format!("{delay_ms} ms is not a whole multiple of dt_ms = {dt_ms}"),
+                ));
+            }
+            let gain = fbr.gain.unwrap_or(1.3);
+            finite(
+                loc,
+                &key(&["feedback", "gain"]),
+                gain,
+                true,
+                "a finite number",
+            )?;
+            FeedbackMode::DelayedNonlinear { delay_ms, gain }
+        }
+        other => {
+            return Err(loc.err(
+                &key(&["feedback", "mode"]),
+                format!(
+                    "\"{other}\" is not allowed; allowed: \"readout\", \"mixture\" or \
+                     \"delayed_nonlinear\""
+                ),
+            ))
+        }
+    };
+    let noise_sd = fbr.noise_sd.unwrap_or(0.0);
+    finite(
+        loc,
+        &key(&["feedback", "noise_sd"]),
+        noise_sd,
+        noise_sd >= 0.0,
+        "noise_sd >= 0",
+    )?;
+    let noise_seed = seed_of(
+        loc,
+        &["feedback", "noise_seed"],
+        fbr.noise_seed.unwrap_or(seed as i64),
+    )?;
+    let feedback = Feedback {
+        mode,
+        noise_sd,
+        noise_seed,
+    };
+    if raw.feedback.is_some() {
+        res.feedback = Some(RawFeedback {
+            mode: Some(mode_name.clone()),
+            gamma: match mode {
+                FeedbackMode::Mixture { gamma } => Some(gamma),
+                _ => None,
+            },
+            delay_ms: match mode {
+                FeedbackMode::DelayedNonlinear { delay_ms, .. } => Some(delay_ms),
+                _ => None,
+            },
+            gain: match mode {
+                FeedbackMode::DelayedNonlinear { gain, .. } => Some(gain),
+                _ => None,
+            },
+            noise_sd: Some(noise_sd),
+            noise_seed: Some(noise_seed as i64),
+        });
+    }
+
+    // [task]
+    let mut task_inputs: Option<Box<dyn Target>> = None;
+    let mut task_target: Option<Box<dyn Target>> = None;
+    if let Some(t) = &raw.task {
+        if has_targets {
+            return Err(loc.err(
+                &key(&["task"]),
+                "a [task] supplies its own targets and inputs; remove the [[targets]] tables",
+            ));
+        }
+        let tseed = seed_of(loc, &["task", "seed"], t.seed.unwrap_or(seed as i64))?;
+        let only_task = |name: &str, present: bool, kind: &str, tk: &str| {
+            if present && tk != kind {
+                Err(loc.err(
+                    &key(&["task", name]),
+                    format!("is a key of task.kind = \"{kind}\", not of \"{tk}\""),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let tk = t.kind.clone().unwrap_or_default();
+        for (name, present) in [
+            ("bits", t.bits.is_some()),
+            ("pulse_height", t.pulse_height.is_some()),
+            ("pulse_width_ms", t.pulse_width_ms.is_some()),
+            ("mean_interval_ms", t.mean_interval_ms.is_some()),
+            ("min_interval_ms", t.min_interval_ms.is_some()),
+        ] {
+            only_task(name, present, "flip_flop", &tk)?;
+        }
+        for (name, present) in [
+            ("patterns", t.patterns.is_some()),
+            ("n_inputs", t.n_inputs.is_some()),
+            ("segment_ms", t.segment_ms.is_some()),
+        ] {
+            only_task(name, present, "pattern_select", &tk)?;
+        }
+        let lib = |k: &str, e: cnn_targets::TargetError| loc.err(&key(&["task", k]), e.to_string());
+        match tk.as_str() {
+            "flip_flop" => {
+                let d = cnn_targets::FlipFlopSpec::fig7d(total_ms, tseed);
+                let bits = count(
+                    loc,
+                    &["task", "bits"],
+                    t.bits.unwrap_or(d.bits as i64),
+                    1,
+                    64,
+                )?;
+                let spec = cnn_targets::FlipFlopSpec {
+                    bits,
+                    pulse_height: t.pulse_height.unwrap_or(d.pulse_height),
+                    pulse_width_ms: t.pulse_width_ms.unwrap_or(d.pulse_width_ms),
+                    mean_interval_ms: t.mean_interval_ms.unwrap_or(d.mean_interval_ms),
+                    min_interval_ms: t.min_interval_ms.unwrap_or(d.min_interval_ms),
+                    duration_ms: total_ms,
+                    seed: tseed,
+                };
+                let ff = cnn_targets::FlipFlop::new(spec.clone())
+                    .map_err(|e| lib("pulse_width_ms", e))?;
+                task_inputs = Some(Box::new(ff.inputs().clone()));
+                task_target = Some(Box::new(ff));
+                res.task = Some(RawTask {
+                    kind: Some(tk.clone()),
+                    bits: Some(bits as i64),
+                    pulse_height: Some(spec.pulse_height),
+                    pulse_width_ms: Some(spec.pulse_width_ms),
+                    mean_interval_ms: Some(spec.mean_interval_ms),
+                    min_interval_ms: Some(spec.min_interval_ms),
+                    seed: Some(tseed as i64),
+                    ..RawTask::default()
+                });
+            }
+            "pattern_select" => {
+                let d = cnn_targets::PatternSelectSpec::fig7b(total_ms, tseed);
+                let patterns = count(
+                    loc,
+                    &["task", "patterns"],
+                    t.patterns.unwrap_or(d.patterns as i64),
+                    1,
+                    1000,
+                )?;
+                let n_inputs = count(
+                    loc,
+                    &["task", "n_inputs"],
+                    t.n_inputs.unwrap_or(patterns as i64),
+                    patterns as i64,
+                    100_000,
+                )?;
+                let spec = cnn_targets::PatternSelectSpec {
+                    patterns,
+                    n_inputs,
+                    segment_ms: t.segment_ms.unwrap_or(d.segment_ms),
+                    duration_ms: total_ms,
+                    seed: tseed,
+                };
+                let ps = cnn_targets::PatternSelect::new(spec.clone())
+                    .map_err(|e| lib("segment_ms", e))?;
+                task_inputs = Some(Box::new(ps.inputs().clone()));
+                task_target = Some(Box::new(ps));
+                res.task = Some(RawTask {
+                    kind: Some(tk.clone()),
+                    patterns: Some(patterns as i64),
+                    n_inputs: Some(n_inputs as i64),
+                    segment_ms: Some(spec.segment_ms),
+                    seed: Some(tseed as i64),
+                    ..RawTask::default()
+                });
+            }
+            other => {
+                return Err(loc.err(
+                    &key(&["task", "kind"]),
+                    format!(
+                        "\"{other}\" is not allowed; allowed: \"flip_flop\" (Fig. 7D) or \
+                         \"pattern_select\" (Fig. 7B)"
+                    ),
+                ))
+            }
+        }
+    }
+
+    // [inputs]
+    let ri = raw.inputs.clone().unwrap_or_default();
+    let signals: Option<Box<dyn Target>> = match (task_inputs, ri.signals.is_empty()) {
+        (Some(_), false) => {
+            return Err(loc.err(
+                &key(&["inputs", "signals"]),
+                "the [task] supplies the input signals; remove [[inputs.signals]]",
+            ))
+        }
+        (Some(t), true) => Some(t),
+        (None, false) => {
+            let list = ["inputs", "signals"];
+            for (i, s) in ri.signals.iter().enumerate() {
+                check_target_keys(&list, i, s, loc)?;
+            }
+            let (t, resolved) = build_targets(&list, &ri.signals, loc, dt_ms, total_ms)?;
+            let mut r = res.inputs.take().unwrap_or_default();
+            r.signals = resolved;
+            res.inputs = Some(r);
+            Some(t)
+        }
+        (None, true) => None,
+    };
+    let inputs = match signals {
+        None => {
+            if raw.inputs.is_some() {
+                return Err(loc.err(
+                    &key(&["inputs"]),
+                    "input weights without input signals: add [[inputs.signals]] or a [task]",
+                ));
+            }
+            None
+        }
+        Some(sig) => {
+            let n_in = sig.dim();
+            let weights = ri.weights.clone().unwrap_or_else(|| "one_hot".into());
+            let w = match weights.as_str() {
+                "one_hot" => {
+                    if ri.range.is_some() || ri.ranges.is_some() {
+                        return Err(loc.err(
+                            &key(&[
+                                "inputs",
+                                if ri.range.is_some() {
+                                    "range"
+                                } else {
+                                    "ranges"
+                                },
+                            ]),
+                            "is a key of inputs.weights = \"uniform\", not of \"one_hot\"",
+                        ));
+                    }
+                    let sd = ri.sd.unwrap_or(1.0);
+                    finite(loc, &key(&["inputs", "sd"]), sd, sd > 0.0, "sd > 0")?;
+                    InputWeights::OneHot { sd }
+                }
+                "uniform" => {
+                    if ri.sd.is_some() {
+                        return Err(loc.err(
+                            &key(&["inputs", "sd"]),
+                            "is a key of inputs.weights = \"one_hot\", not of \"uniform\"",
+                        ));
+                    }
+                    let pair = |k: &str, v: &[f64]| -> Result<(f64, f64), ConfigError> {
+                        if v.len() == 2 && v[0].is_finite() && v[1].is_finite() && v[0] <= v[1] {
+                            Ok((v[0], v[1]))
+                        } else {
+                            Err(loc.err(
+                                &key(&["inputs", k]),
+                                format!(
+                                    "{v:?} is not allowed; allowed: [lo, hi] with finite lo <= hi"
+                                ),
+                            ))
+                        }
+                    };
+                    let ranges =
+                        match (&ri.range, &ri.ranges) {
+                            (Some(_), Some(_)) => return Err(loc.err(
+                                &key(&["inputs", "ranges"]),
+                                "give either range (all lines) or ranges (one per line), not both",
+                            )),
+                            (Some(r), None) => vec![pair("range", r)?; n_in],
+                            (None, Some(rs)) => {
+                                if rs.len() != n_in {
+                                    return Err(loc.err(
+                                        &key(&["inputs", "ranges"]),
+                                        format!(
+                                            "has {} entries but there are {n_in} input lines; \
+                                         allowed: one [lo, hi] per line",
+                                            rs.len()
+                                        ),
+                                    ));
+                                }
+                                rs.iter()
+                                    .map(|r| pair("ranges", r))
+                                    .collect::<Result<_, _>>()?
+                            }
+                            (None, None) => vec![(-1.0, 1.0); n_in],
+                        };
+                    InputWeights::Uniform { ranges }
+                }
+                other => {
+                    return Err(loc.err(
+                        &key(&["inputs", "weights"]),
+                        format!(
+                            "\"{other}\" is not allowed; allowed: \"one_hot\" (one N(0, sd^2) \
+                             entry per row, the paper's) or \"uniform\""
+                        ),
+                    ))
+                }
+            };
+            let spec = InputSpec {
+                n_in,
+                to_generator: w.clone(),
+                to_feedback: w.clone(),
+            };
+            let mut r = res.inputs.take().unwrap_or_default();
+            r.weights = Some(weights);
+            match &w {
+                InputWeights::OneHot { sd } => r.sd = Some(*sd),
+                InputWeights::Uniform { ranges } => {
+                    r.ranges = Some(ranges.iter().map(|&(a, b)| vec![a, b]).collect())
+                }
+                InputWeights::Disconnected => {}
+            }
+            res.inputs = Some(r);
+            Some((spec, sig))
+        }
+    };
+
+    Ok((
+        Architecture {
+            kind,
+            feedback_network,
+            trained_units,
+            shared_p,
+            feedback,
+            inputs,
+            task_target,
+        },
+        res,
+    ))
+}
