@@ -19,8 +19,72 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../../configs/fig2-three-outputs.toml"),
     ),
     (
+        "fig2-sixteen-sines",
+        include_str!("../../../configs/fig2-sixteen-sines.toml"),
+    ),
+    (
+        "fig2-noisy-teacher",
+        include_str!("../../../configs/fig2-noisy-teacher.toml"),
+    ),
+    (
+        "fig2-square",
+        include_str!("../../../configs/fig2-square.toml"),
+    ),
+    (
+        "fig2-lorenz",
+        include_str!("../../../configs/fig2-lorenz.toml"),
+    ),
+    (
+        "fig2-fast-sine",
+        include_str!("../../../configs/fig2-fast-sine.toml"),
+    ),
+    (
+        "fig2-slow-sine",
+        include_str!("../../../configs/fig2-slow-sine.toml"),
+    ),
+    (
+        "fig2-low-amplitude",
+        include_str!("../../../configs/fig2-low-amplitude.toml"),
+    ),
+    (
+        "fig4-gamma",
+        include_str!("../../../configs/fig4-gamma.toml"),
+    ),
+    (
         "fig5-g-sweep",
         include_str!("../../../configs/fig5-g-sweep.toml"),
+    ),
+    (
+        "fig6a-delayed-feedback",
+        include_str!("../../../configs/fig6a-delayed-feedback.toml"),
+    ),
+    (
+        "fig6b-feedback-network",
+        include_str!("../../../configs/fig6b-feedback-network.toml"),
+    ),
+    (
+        "fig6b-full",
+        include_str!("../../../configs/fig6b-full.toml"),
+    ),
+    (
+        "fig6c-internal",
+        include_str!("../../../configs/fig6c-internal.toml"),
+    ),
+    (
+        "fig6c-all-to-all",
+        include_str!("../../../configs/fig6c-all-to-all.toml"),
+    ),
+    (
+        "fig7b-pattern-select",
+        include_str!("../../../configs/fig7b-pattern-select.toml"),
+    ),
+    (
+        "fig7b-pattern-select-full",
+        include_str!("../../../configs/fig7b-pattern-select-full.toml"),
+    ),
+    (
+        "fig7d-memory",
+        include_str!("../../../configs/fig7d-memory.toml"),
     ),
     (
         "alpha-sweep",
