@@ -6,9 +6,11 @@
 
 mod harness;
 
+mod bad_corpus;
 mod bad_inputs;
 mod divergence;
 mod ensemble;
+mod fuzz_replay;
 mod golden_run;
 mod happy_path;
 mod python_check;

@@ -7,12 +7,14 @@
 //! - `demo`: setup, then a release run of the `cnn` binary.
 //! - `check-arch`: mechanical check of the architecture invariants (see [`arch`]).
 //! - `bench`: our trainer against the NumPy/SciPy reference, one table (see [`mod@bench`]).
+//! - `fuzz`: the fuzz targets of `fuzz/` for N minutes each (see [`mod@fuzz`]).
 //!
 //! Only `std` and `anyhow`: this crate must build on a bare machine.
 
 mod arch;
 mod bench;
 mod cmd;
+mod fuzz;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +47,13 @@ tasks:
         --threads), and bench/reference/force_numpy.py (np.outer and BLAS dger rank-1,
         one BLAS thread, OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset); one table with the
         ratios. --seconds is the simulated time at N = 1000, scaled by (1000/N)^2.
+  fuzz [--minutes N] [--stable]
+        Run each fuzz target of fuzz/ (config: TOML text into the config loader; csv:
+        bytes into the CSV target loader) for N minutes (default 1) and print the
+        executions and crashes per target; exit code 1 when one crashed. libFuzzer via
+        `cargo +nightly fuzz` when nightly and cargo-fuzz are installed (crash inputs in
+        fuzz/artifacts/TARGET/), else (or with --stable) the stable replay of
+        tests/fuzz_replay.rs: the corpus plus seeded mutations for N minutes.
   check-arch
         Fail when cnn-core depends on HDF5/TOML/clap/rayon/serde/indicatif, or when
         cnn-train, cnn-targets, cnn-io depend on each other or on cnn-cli.
@@ -91,6 +100,14 @@ fn real_main() -> Result<ExitCode> {
         "bench" => {
             bench::bench(&root, &bench::Options::parse(strip_separator(rest))?)?;
             Ok(ExitCode::SUCCESS)
+        }
+        "fuzz" => {
+            let ok = fuzz::fuzz(&root, &fuzz::Options::parse(strip_separator(rest))?)?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         "check-arch" => {
             if let Some(extra) = rest.first() {

@@ -544,6 +544,7 @@ fn toml_error(display: &str, text: &str, e: &toml::de::Error) -> ConfigError {
         Some(span) => (
             format!("{display}:{}", line_at(text, span.start)),
             key_at(text, span.start)
+                .or_else(|| line_key_at(text, span.start))
                 .or_else(|| bare_key_at(text, span))
                 .unwrap_or_default(),
         ),
@@ -554,6 +555,34 @@ fn toml_error(display: &str, text: &str, e: &toml::de::Error) -> ConfigError {
         key,
         message: e.message().trim().to_string(),
     }
+}
+
+/// The dotted key of the `key = value` line holding byte `pos`, with the `[table]` header
+/// above it: for values the TOML parser itself refuses (an integer that overflows i64),
+/// where the document cannot be walked.
+fn line_key_at(text: &str, pos: usize) -> Option<String> {
+    let before = text.get(..pos.min(text.len()))?;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    let bare = |k: &str| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    };
+    if !bare(key) {
+        return None;
+    }
+    let table = text[..start].lines().rev().find_map(|l| {
+        let l = l.trim();
+        (l.starts_with('[') && l.ends_with(']'))
+            .then(|| l.trim_matches(['[', ']']).trim().to_string())
+    });
+    Some(match table {
+        Some(t) if bare(&t) => format!("{t}.{key}"),
+        _ => key.to_string(),
+    })
 }
 
 /// The text under `span` if it is a bare key: for parse errors such as `duplicate key`,
@@ -641,10 +670,22 @@ fn steps_of(
         &format!("a duration {what} in ms"),
     )?;
     let q = ms / dt;
-    if (q - q.round()).abs() > 1e-9 * q.round().max(1.0) || q.round() >= 9.0e15 {
+    if !(q.round() < 9.0e15) {
+        return Err(loc.err(
+            key,
+            format!("{ms} ms is more than 9e15 steps of dt_ms = {dt}; allowed: a shorter duration or a larger dt_ms"),
+        ));
+    }
+    if (q - q.round()).abs() > 1e-9 * q.round().max(1.0) {
         return Err(loc.err(
             key,
             format!("{ms} ms is not a whole multiple of dt_ms = {dt}"),
+        ));
+    }
+    if positive && q.round() < 1.0 {
+        return Err(loc.err(
+            key,
+            format!("{ms} ms is shorter than one step (dt_ms = {dt}); allowed: a positive multiple of dt_ms"),
         ));
     }
     Ok(q.round() as u64)

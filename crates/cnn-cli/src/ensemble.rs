@@ -584,6 +584,15 @@ fn member_line(
     )
 }
 
+/// Removes a directory when dropped if it is empty (`remove_dir` refuses otherwise).
+struct RemoveIfEmpty<'a>(&'a Path);
+
+impl Drop for RemoveIfEmpty<'_> {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(self.0);
+    }
+}
+
 /// `cnn run` on an ensemble config.
 pub fn run(plan: &Plan, opts: &RunOptions) -> Result<u8, Failure> {
     let out = &opts.out;
@@ -600,6 +609,9 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<u8, Failure> {
             dir.display()
         ))
     })?;
+    // Whatever happens below, an empty parts directory does not stay behind (a failed
+    // write of the first part, say); one holding finished parts stays for resume.
+    let _empty_parts = RemoveIfEmpty(&dir);
     // Stale temporary files of killed runs.
     if let Ok(entries) = std::fs::read_dir(&dir) {
         for e in entries.flatten() {

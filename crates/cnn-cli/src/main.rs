@@ -17,8 +17,6 @@
 //! training failed the success criterion or diverged, 2 bad input (config, arguments,
 //! files); nothing is written on exit code 2.
 
-mod arch;
-mod config;
 mod ensemble;
 mod pca;
 mod plot;
@@ -26,7 +24,10 @@ mod presets;
 mod progress;
 mod run;
 mod slurm;
-mod targets;
+
+// The config loader is the library part of the package (src/lib.rs), so that the fuzz
+// targets and the corpus replay test reach the function `cnn validate` uses.
+use cnn_cli::config;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -122,9 +122,14 @@ pub(crate) fn check_output(out: &Path, force: bool) -> Result<(), Failure> {
     };
     if !dir.is_dir() {
         return Err(Failure::input(format!(
-            "--out {}: the directory {} does not exist",
+            "--out {}: the directory {} {}",
             out.display(),
-            dir.display()
+            dir.display(),
+            if dir.exists() {
+                "is not a directory"
+            } else {
+                "does not exist"
+            }
         )));
     }
     let probe = dir.join(format!(".cnn-write-probe-{}", std::process::id()));

@@ -226,6 +226,34 @@ pub fn build_targets(
     Ok((target, resolved))
 }
 
+/// Refuses a target whose values overflow (amplitude 1e308 with scale 10, say): probed
+/// at the start, the end and 1000 evenly spaced times of the run.
+fn check_finite(
+    list: &[&str],
+    i: usize,
+    t: &RawTarget,
+    target: &dyn Target,
+    loc: &Locator,
+    total_ms: f64,
+) -> Result<(), ConfigError> {
+    const PROBES: u32 = 1000;
+    let mut out = vec![0.0; target.dim()];
+    for k in 0..=PROBES {
+        let t_ms = total_ms * f64::from(k) / f64::from(PROBES);
+        target.eval(t_ms, &mut out);
+        if let Some(v) = out.iter().find(|v| !v.is_finite()) {
+            let key = if t.scale.is_some() { "scale" } else { "kind" };
+            return Err(loc.err(
+                &KeyPath::item(list, i, key),
+                format!(
+                    "the target's value at t = {t_ms} ms is {v}; allowed: amplitudes, scale and offset whose products are finite"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn build_one(
     list: &[&str],
     i: usize,
@@ -549,5 +577,6 @@ fn build_one(
             Noisy::new(out, sigma, noise_seed as u64, dt_ms).map_err(|e| lib("noise_sigma", e))?,
         );
     }
+    check_finite(list, i, t, out.as_ref(), loc, total_ms)?;
     Ok((out, r))
 }

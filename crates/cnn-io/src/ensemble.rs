@@ -297,11 +297,12 @@ impl EnsembleWriter {
 
 impl Drop for EnsembleWriter {
     fn drop(&mut self) {
-        if self.file.is_some() {
-            self.members = None;
-            self.file = None;
-            let _ = std::fs::remove_file(&self.tmp);
-        }
+        // Unfinished, or `create` or `finish` failed (closing on a full disk, say): the
+        // temporary file goes. After a successful `finish` it has been renamed and this
+        // removes nothing.
+        self.members = None;
+        self.file = None;
+        let _ = std::fs::remove_file(&self.tmp);
     }
 }
 

@@ -317,7 +317,18 @@ impl CsvTarget {
                 }
                 times.push(t);
             }
-            values.extend(outputs.iter().map(|&c| options.scale * row[c]));
+            for &c in &outputs {
+                let v = options.scale * row[c];
+                if !v.is_finite() {
+                    return Err(TargetError::NonFinite {
+                        path: path.into(),
+                        line,
+                        column: c + 1,
+                        text: format!("{} times scale {}", fs[c], options.scale),
+                    });
+                }
+                values.push(v);
+            }
             n_rows += 1;
         }
         match n_rows {
@@ -329,6 +340,15 @@ impl CsvTarget {
                 })
             }
             _ => {}
+        }
+        if let (Some(&first_ms), Some(&last_ms)) = (times.first(), times.last()) {
+            if !(last_ms - first_ms).is_finite() {
+                return Err(TargetError::TimeSpanNotFinite {
+                    path: path.into(),
+                    first_ms,
+                    last_ms,
+                });
+            }
         }
         let times = match options.timing {
             Timing::Interval { dt_ms } => Times::Uniform(dt_ms),
@@ -367,7 +387,13 @@ impl CsvTarget {
     /// Writes `(1 - w) row(i) + w row(j)`.
     fn lerp(&self, i: usize, j: usize, w: f64, out: &mut [f64]) {
         for ((o, a), b) in out.iter_mut().zip(self.row(i)).zip(self.row(j)) {
-            *o = a + w * (b - a);
+            let d = b - a;
+            // `b - a` overflows for values of opposite sign near f64::MAX.
+            *o = if d.is_finite() {
+                a + w * d
+            } else {
+                (1.0 - w) * a + w * b
+            };
         }
     }
 
@@ -405,7 +431,12 @@ impl Target for CsvTarget {
             Times::Uniform(dt) => {
                 let mut s = t_ms / dt;
                 if self.end == EndMode::Repeat {
-                    s = n as f64 * frac(s / n as f64);
+                    s = if s.is_finite() {
+                        n as f64 * frac(s / n as f64)
+                    } else {
+                        // A tiny dt: `t / dt` overflows; `%` is exact and cannot.
+                        (t_ms % (n as f64 * dt)) / dt
+                    };
                 }
                 let i = (s.floor() as usize).min(n - 1);
                 let w = (s - i as f64).clamp(0.0, 1.0);
@@ -415,7 +446,13 @@ impl Target for CsvTarget {
                 let (t0, t_last) = (times[0], times[n - 1]);
                 let tau = if self.end == EndMode::Repeat {
                     let p = t_last - t0;
-                    t0 + p * frac((t_ms - t0) / p)
+                    let q = (t_ms - t0) / p;
+                    // A tiny period: `q` overflows; `%` is exact and cannot.
+                    t0 + if q.is_finite() {
+                        p * frac(q)
+                    } else {
+                        (t_ms - t0) % p
+                    }
                 } else {
                     t_ms
                 };
@@ -657,6 +694,45 @@ mod tests {
             missing.to_string().contains("/nonexistent/walk.csv"),
             "{missing}"
         );
+    }
+
+    /// Issue 7 (fuzzing): values and time spans near f64::MAX.
+    #[test]
+    fn extreme_values_give_finite_targets_or_errors() {
+        // Opposite values near f64::MAX: `b - a` overflows, the interpolation must not.
+        let t = CsvTarget::parse("1e308\n-1e308\n", "x.csv", &CsvOptions::interval(1.0)).unwrap();
+        for s in [0.25, 0.5, 0.75, 1.5] {
+            assert!(eval(&t, s)[0].is_finite(), "t = {s}: {:?}", eval(&t, s));
+        }
+        // A scale that makes a value infinite is refused at the line.
+        let opts = CsvOptions {
+            scale: 10.0,
+            ..CsvOptions::interval(1.0)
+        };
+        let e = CsvTarget::parse("1\n1e308\n", "x.csv", &opts).unwrap_err();
+        assert!(matches!(e, TargetError::NonFinite { line: 2, .. }), "{e}");
+        // A period so short that `t / period` overflows (found by `cargo xtask fuzz`).
+        for text in ["t,a\n-0e3081,0\n1e-308,1\n", "t,a\n0,0\n5e-324,1\n"] {
+            let t = CsvTarget::parse(text, "x.csv", &CsvOptions::time_column(ColumnRef::Index(0)))
+                .unwrap();
+            for s in [0.05, 1.0, 1e7] {
+                assert!(
+                    eval(&t, s)[0].is_finite(),
+                    "{text:?} at {s}: {:?}",
+                    eval(&t, s)
+                );
+            }
+        }
+        let t = CsvTarget::parse("1\n2\n", "x.csv", &CsvOptions::interval(1e-320)).unwrap();
+        assert!(eval(&t, 1e7)[0].is_finite(), "{:?}", eval(&t, 1e7));
+        // Times whose span overflows: the period would be infinite.
+        let e = CsvTarget::parse(
+            "-1e308,0\n1e308,1\n",
+            "x.csv",
+            &CsvOptions::time_column(ColumnRef::Index(0)),
+        )
+        .unwrap_err();
+        assert!(matches!(e, TargetError::TimeSpanNotFinite { .. }), "{e}");
     }
 
     #[test]

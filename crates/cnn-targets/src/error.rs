@@ -114,6 +114,16 @@ pub enum TargetError {
         /// The time on the previous data line.
         previous_ms: f64,
     },
+    /// The time column spans more than a finite number of ms (`last - first` overflows).
+    #[error("{path}: the times {first_ms} ms .. {last_ms} ms span more than the largest finite duration")]
+    TimeSpanNotFinite {
+        /// The file.
+        path: String,
+        /// The first time.
+        first_ms: f64,
+        /// The last time.
+        last_ms: f64,
+    },
     /// The sample interval of a file without a time column is not finite and positive.
     #[error("{path}: sample_interval_ms = {value} must be finite and > 0")]
     BadSampleInterval {
