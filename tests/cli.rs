@@ -14,3 +14,4 @@ mod fuzz_replay;
 mod golden_run;
 mod happy_path;
 mod python_check;
+mod tasks;

@@ -233,27 +233,6 @@ fn print_table(rows: &[Row], threads: usize) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_and_options_parse() {
-        let line = "force_bench n=1000 threads=1 sim_s=1 wall_s=0.5 wall_per_sim_s=0.5000";
-        assert_eq!(field(line, "wall_per_sim_s"), Some(0.5));
-        assert_eq!(field(line, "n"), Some(1000.0));
-        assert_eq!(field(line, "missing"), None);
-        let args: Vec<String> = ["--sizes", "500,1000", "--no-numpy"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let o = Options::parse(&args).expect("valid");
-        assert_eq!(o.sizes, vec![500, 1000]);
-        assert!(o.no_numpy);
-        assert!(Options::parse(&["--bogus".to_string(), "1".to_string()]).is_err());
-    }
-}
-
 /// The NumPy reference needs numpy and scipy: install them with pip when they are missing
 /// (retrying with `--break-system-packages` in an externally managed environment).
 fn ensure_scipy() -> Result<()> {
@@ -286,4 +265,25 @@ fn ensure_scipy() -> Result<()> {
         }
     }
     bail!("the NumPy reference needs numpy and scipy: run `python3 -m pip install numpy scipy`, or pass --no-numpy")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_and_options_parse() {
+        let line = "force_bench n=1000 threads=1 sim_s=1 wall_s=0.5 wall_per_sim_s=0.5000";
+        assert_eq!(field(line, "wall_per_sim_s"), Some(0.5));
+        assert_eq!(field(line, "n"), Some(1000.0));
+        assert_eq!(field(line, "missing"), None);
+        let args: Vec<String> = ["--sizes", "500,1000", "--no-numpy"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let o = Options::parse(&args).expect("valid");
+        assert_eq!(o.sizes, vec![500, 1000]);
+        assert!(o.no_numpy);
+        assert!(Options::parse(&["--bogus".to_string(), "1".to_string()]).is_err());
+    }
 }

@@ -670,7 +670,7 @@ fn steps_of(
         &format!("a duration {what} in ms"),
     )?;
     let q = ms / dt;
-    if !(q.round() < 9.0e15) {
+    if q.round() >= 9.0e15 {
         return Err(loc.err(
             key,
             format!("{ms} ms is more than 9e15 steps of dt_ms = {dt}; allowed: a shorter duration or a larger dt_ms"),

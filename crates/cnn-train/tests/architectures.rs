@@ -135,7 +135,14 @@ fn architecture_b_trains_the_feedback_network() {
         report("B", seed, &o);
         let train = &o.metrics[1].outputs[0];
         assert!(train.mae < 0.1, "seed {seed}: training MAE {}", train.mae);
-        assert!(train.best_corr > 0.99, "seed {seed}: training correlation {}", train.best_corr);
-        assert_ne!(net.feedback_network().expect("fb").j_fg().data(), &before[..]);
+        assert!(
+            train.best_corr > 0.99,
+            "seed {seed}: training correlation {}",
+            train.best_corr
+        );
+        assert_ne!(
+            net.feedback_network().expect("fb").j_fg().data(),
+            &before[..]
+        );
     }
 }

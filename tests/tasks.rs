@@ -1,0 +1,157 @@
+//! The input-driven tasks end to end: a 4-bit memory (Fig. 7D) trained through `cnn run`
+//! holds its bits and flips the addressed one with little crosstalk; the pattern-selection
+//! task (Fig. 7B) records its control inputs and targets as scheduled. The memory test
+//! prints what it measured (`cargo test -p cnn-cli --test cli tasks -- --nocapture`).
+
+use crate::harness;
+
+/// Scores the flip-flop test phase: (bit-intervals held, their count, flips that ended
+/// right, flips, mean |dz| of unaddressed bits, mean |dz| of flipped bits).
+fn score(
+    u: &[f64],
+    z: &[f64],
+    f: &[f64],
+    rows: usize,
+    bits: usize,
+) -> (usize, usize, usize, usize, f64, f64) {
+    let lines = 2 * bits;
+    let active = |i: usize| (0..lines).any(|l| u[i * lines + l] != 0.0);
+    let mut onsets: Vec<usize> = (1..rows).filter(|&i| active(i) && !active(i - 1)).collect();
+    if active(0) {
+        onsets.insert(0, 0);
+    }
+    let mut ends = onsets[1..].to_vec();
+    ends.push(rows);
+    let (mut held, mut total, mut flips_ok, mut flips) = (0, 0, 0, 0);
+    let (mut cross, mut own) = (Vec::new(), Vec::new());
+    for (&a, &b) in onsets.iter().zip(&ends) {
+        if b - a < 5 {
+            continue;
+        }
+        let line = (0..lines)
+            .find(|&l| u[a * lines + l] != 0.0)
+            .expect("a pulse row has an active line");
+        let bit = line / 2;
+        let tail = a + (b - a) * 4 / 5;
+        for k in 0..bits {
+            let ok = (tail..b).all(|i| z[i * bits + k].signum() == f[i * bits + k].signum());
+            held += ok as usize;
+            total += 1;
+            let change = (z[(b - 1) * bits + k] - z[a * bits + k]).abs();
+            if k == bit {
+                if a > 0 && f[(a - 1) * bits + k].signum() != f[(b - 1) * bits + k].signum() {
+                    flips += 1;
+                    flips_ok += ok as usize;
+                    own.push(change);
+                }
+            } else {
+                cross.push(change);
+            }
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    (held, total, flips_ok, flips, mean(&cross), mean(&own))
+}
+
+#[test]
+fn four_bit_memory_holds_and_flips_its_bits() {
+    let dir = harness::tempdir();
+    let root = harness::workspace_root();
+    let config = root.join("configs/fig7d-memory.toml");
+    let out = dir.path().join("memory.h5");
+    // The preset at a size that trains in well under a minute: N_G 800, p_GG 0.2, 100 s.
+    let run = harness::cnn(
+        dir.path(),
+        &[
+            "run",
+            &config.to_string_lossy(),
+            "-q",
+            "--set",
+            "network.n_g=800",
+            "--set",
+            "network.p_gg=0.2",
+            "--set",
+            "simulation.train_ms=100000",
+            "--set",
+            "simulation.test_ms=20000",
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    );
+    // Exit 0 or 1 (the periodic success criterion does not judge a memory): a whole file.
+    assert!(out.exists(), "{}", run.dump());
+    let rec = cnn_io::read_run(&out).expect("run file");
+    let test = rec
+        .phases
+        .iter()
+        .find(|p| p.phase == cnn_core::Phase::Test)
+        .expect("test phase");
+    let u = test.inputs.as_ref().expect("recorded inputs");
+    let rows = test.t_ms.len();
+    assert_eq!(u.len(), rows * 8, "8 input lines");
+    let (held, total, flips_ok, flips, cross, own) = score(u, &test.z, &test.f, rows, 4);
+    println!(
+        "4-bit memory, test phase: held {held}/{total} bit-intervals, {flips_ok}/{flips} flips \
+         right, crosstalk mean |dz| {cross:.3} (unaddressed bits) vs {own:.3} (flipped bit)"
+    );
+    assert!(total >= 80, "only {total} bit-intervals in the test phase");
+    assert!(held * 10 >= total * 8, "held {held} of {total}");
+    assert!(
+        flips_ok * 10 >= flips * 7,
+        "{flips_ok} of {flips} flips right"
+    );
+    assert!(cross < 0.1 * own, "crosstalk {cross} vs {own}");
+}
+
+#[test]
+fn pattern_selection_records_its_schedule() {
+    let dir = harness::tempdir();
+    let root = harness::workspace_root();
+    let config = root.join("configs/fig7b-pattern-select.toml");
+    let out = dir.path().join("patterns.h5");
+    let run = harness::cnn(
+        dir.path(),
+        &[
+            "run",
+            &config.to_string_lossy(),
+            "-q",
+            "--set",
+            "network.n_g=100",
+            "--set",
+            "simulation.train_ms=4000",
+            "--set",
+            "simulation.test_ms=4000",
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    );
+    // Exit 0 or 1 (the periodic success criterion does not judge a memory): a whole file.
+    assert!(out.exists(), "{}", run.dump());
+    let rec = cnn_io::read_run(&out).expect("run file");
+    let spec = cnn_targets::PatternSelectSpec {
+        patterns: 5,
+        n_inputs: 5,
+        segment_ms: 2000.0,
+        duration_ms: 8000.0,
+        seed: 5,
+    };
+    let task = cnn_targets::PatternSelect::new(spec).expect("task");
+    for phase in &rec.phases {
+        let u = phase.inputs.as_ref().expect("recorded inputs");
+        for (row, &t) in phase.t_ms.iter().enumerate() {
+            // The row of step n holds I(t_{n-1}); the target is f(t_n).
+            let seg = task
+                .segments()
+                .iter()
+                .find(|s| s.start_ms <= t - 1.0 && t - 1.0 < s.end_ms)
+                .expect("a selection covers every time");
+            for line in 0..5 {
+                let want = if line == seg.pattern { 1.0 } else { 0.0 };
+                assert_eq!(u[row * 5 + line], want, "input line {line} at t = {t}");
+            }
+            let mut f = [0.0];
+            cnn_core::Target::eval(&task, t, &mut f);
+            assert_eq!(phase.f[row], f[0]);
+        }
+    }
+}
