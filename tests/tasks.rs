@@ -155,3 +155,70 @@ fn pattern_selection_records_its_schedule() {
         }
     }
 }
+
+/// The short presets run end to end as shipped, with the outcome docs/experiments.md
+/// records; every other single-run preset runs end to end shrunk (N_G 300, 100 ms per
+/// phase), so that each architecture, input, task and feedback variant goes through the
+/// whole path: config, network, trainer, run file, `cnn info`.
+#[test]
+fn presets_run_end_to_end() {
+    let dir = harness::tempdir();
+    // (preset, expected success flag) for presets that take seconds.
+    for (name, success) in [
+        ("fig2-noisy-teacher", true),
+        ("fig2-square", true),
+        ("fig2-low-amplitude", false),
+    ] {
+        let out = dir.path().join(format!("{name}.h5"));
+        let run = harness::cnn(
+            dir.path(),
+            &["run", name, "-q", "--out", &out.to_string_lossy()],
+        );
+        run.expect_code(if success { 0 } else { 1 });
+        let rec = cnn_io::read_run(&out).expect("run file");
+        assert_eq!(rec.success, Some(success), "{name}");
+    }
+    for name in [
+        "fig2-sixteen-sines",
+        "fig2-lorenz",
+        "fig2-fast-sine",
+        "fig2-slow-sine",
+        "fig6a-delayed-feedback",
+        "fig6b-feedback-network",
+        "fig6b-full",
+        "fig6c-internal",
+        "fig6c-all-to-all",
+        "fig7b-pattern-select",
+        "fig7b-pattern-select-full",
+        "fig7d-memory",
+    ] {
+        let out = dir.path().join(format!("{name}-small.h5"));
+        let mut args = vec!["run", name, "-q", "--out"];
+        let out_s = out.to_string_lossy().into_owned();
+        args.push(&out_s);
+        let sets = [
+            "network.n_g=300",
+            "simulation.spontaneous_ms=100",
+            "simulation.train_ms=100",
+            "simulation.test_ms=100",
+        ];
+        for s in &sets {
+            args.push("--set");
+            args.push(s);
+        }
+        let trained = "internal.trained_units=200";
+        if name.starts_with("fig6c") || name == "fig7b-pattern-select-full" {
+            args.push("--set");
+            args.push(trained);
+        }
+        let run = harness::cnn(dir.path(), &args);
+        assert!(run.code == 0 || run.code == 1, "{name}: {}", run.dump());
+        let info = harness::cnn(dir.path(), &["info", &out_s]);
+        info.expect_code(0);
+        assert!(
+            info.stdout.contains("status: complete"),
+            "{name}: {}",
+            info.dump()
+        );
+    }
+}
