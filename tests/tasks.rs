@@ -53,34 +53,35 @@ fn score(
     (held, total, flips_ok, flips, mean(&cross), mean(&own))
 }
 
+/// Runs `configs/CONFIG.toml` with the `--set` overrides `sets` in `dir` and reads the
+/// run file back (exit 0 or 1: a task is not judged by the periodic success criterion).
+fn run_config(dir: &std::path::Path, config: &str, sets: &[&str]) -> cnn_io::RunRecord {
+    let path = harness::workspace_root().join(format!("configs/{config}.toml"));
+    let out = dir.join(format!("{config}.h5"));
+    let (path, out_s) = (path.to_string_lossy(), out.to_string_lossy());
+    let mut args = vec!["run", &*path, "-q", "--out", &*out_s];
+    for s in sets {
+        args.extend(["--set", s]);
+    }
+    let run = harness::cnn(dir, &args);
+    assert!(out.exists(), "{}", run.dump());
+    cnn_io::read_run(&out).expect("run file")
+}
+
 #[test]
 fn four_bit_memory_holds_and_flips_its_bits() {
     let dir = harness::tempdir();
-    let root = harness::workspace_root();
-    let config = root.join("configs/fig7d-memory.toml");
-    let out = dir.path().join("memory.h5");
     // The preset at a size that trains in well under a minute: N_G 800, p_GG 0.2, 100 s.
-    let run = harness::cnn(
+    let rec = run_config(
         dir.path(),
+        "fig7d-memory",
         &[
-            "run",
-            &config.to_string_lossy(),
-            "-q",
-            "--set",
             "network.n_g=800",
-            "--set",
             "network.p_gg=0.2",
-            "--set",
             "simulation.train_ms=100000",
-            "--set",
             "simulation.test_ms=20000",
-            "--out",
-            &out.to_string_lossy(),
         ],
     );
-    // Exit 0 or 1 (the periodic success criterion does not judge a memory): a whole file.
-    assert!(out.exists(), "{}", run.dump());
-    let rec = cnn_io::read_run(&out).expect("run file");
     let test = rec
         .phases
         .iter()
@@ -106,28 +107,15 @@ fn four_bit_memory_holds_and_flips_its_bits() {
 #[test]
 fn pattern_selection_records_its_schedule() {
     let dir = harness::tempdir();
-    let root = harness::workspace_root();
-    let config = root.join("configs/fig7b-pattern-select.toml");
-    let out = dir.path().join("patterns.h5");
-    let run = harness::cnn(
+    let rec = run_config(
         dir.path(),
+        "fig7b-pattern-select",
         &[
-            "run",
-            &config.to_string_lossy(),
-            "-q",
-            "--set",
             "network.n_g=100",
-            "--set",
             "simulation.train_ms=4000",
-            "--set",
             "simulation.test_ms=4000",
-            "--out",
-            &out.to_string_lossy(),
         ],
     );
-    // Exit 0 or 1 (the periodic success criterion does not judge a memory): a whole file.
-    assert!(out.exists(), "{}", run.dump());
-    let rec = cnn_io::read_run(&out).expect("run file");
     let spec = cnn_targets::PatternSelectSpec {
         patterns: 5,
         n_inputs: 5,
