@@ -156,6 +156,7 @@ fn presets_run_end_to_end() {
         ("fig2-noisy-teacher", true),
         ("fig2-square", true),
         ("fig2-low-amplitude", false),
+        ("fig6a-delayed-feedback", true),
     ] {
         let out = dir.path().join(format!("{name}.h5"));
         let run = harness::cnn(
@@ -171,7 +172,6 @@ fn presets_run_end_to_end() {
         "fig2-lorenz",
         "fig2-fast-sine",
         "fig2-slow-sine",
-        "fig6a-delayed-feedback",
         "fig6b-feedback-network",
         "fig6b-full",
         "fig6c-internal",
