@@ -210,3 +210,60 @@ fn presets_run_end_to_end() {
         );
     }
 }
+
+/// Fig. 7B as shipped (scaled: architecture A, N_G 1000, 5 control lines, 300 s of
+/// training): in the test phase every selection produces its pattern. Prints the
+/// correlation of z with the selected pattern for each selection.
+#[test]
+fn each_static_input_produces_its_pattern() {
+    let dir = harness::tempdir();
+    let rec = run_config(dir.path(), "fig7b-pattern-select", &[]);
+    let test = rec
+        .phases
+        .iter()
+        .find(|p| p.phase == cnn_core::Phase::Test)
+        .expect("test phase");
+    let u = test.inputs.as_ref().expect("recorded inputs");
+    let rows = test.t_ms.len();
+    let selected: Vec<usize> = (0..rows)
+        .map(|i| {
+            (0..5)
+                .find(|&l| u[i * 5 + l] != 0.0)
+                .expect("one line is on")
+        })
+        .collect();
+    let mut start = 0;
+    let mut per_pattern = vec![Vec::new(); 5];
+    for i in 1..=rows {
+        if i == rows || selected[i] != selected[start] {
+            let (z, f) = (&test.z[start..i], &test.f[start..i]);
+            per_pattern[selected[start]].push(corr(z, f));
+            start = i;
+        }
+    }
+    println!(
+        "pattern selection, test phase: correlation per selection, by pattern: {per_pattern:.3?}"
+    );
+    let seen = per_pattern.iter().filter(|v| !v.is_empty()).count();
+    assert!(
+        seen >= 4,
+        "only {seen} patterns were selected in the test phase"
+    );
+    for (k, v) in per_pattern.iter().enumerate() {
+        for c in v {
+            assert!(*c > 0.9, "pattern {k}: correlation {c}");
+        }
+    }
+}
+
+fn corr(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma) * (x - ma);
+        sbb += (y - mb) * (y - mb);
+    }
+    sab / (saa * sbb).sqrt()
+}
