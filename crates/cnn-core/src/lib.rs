@@ -10,6 +10,9 @@
 //!   the allocation-free [`Network::step`] (matvec, Euler and tanh fused, connectivity
 //!   read from a narrow copy: 16-bit indices, f32 values); [`Network::step_in`] splits it
 //!   into row blocks for an [`Executor`] that a caller with threads provides;
+//! - architecture B's [`FeedbackNetwork`] ([`Network::with_feedback_network`]), input
+//!   lines ([`Network::with_inputs`], [`InputSpec`]) and architecture C's trained rows of
+//!   `J^GG` ([`Network::set_trained_rows`]), all stepped with the generator;
 //! - [`Csr`]: the sparse connectivity;
 //! - [`Target`]: the trait target signals implement (generators live in `cnn-targets`);
 //! - [`Observer`]: the hook through which recorders and progress bars watch a run.

@@ -6,6 +6,10 @@
 //! - [`Trainer`]: the executor that runs the spontaneous, train and test phases, reports
 //!   to [`cnn_core::Observer`]s and returns an [`Outcome`] (termination reason, metrics
 //!   per phase and output, success flag);
+//! - [`learners`]: the recurrent learners of architectures B (`J^FG`) and C (`J^GG`),
+//!   one P per trained neuron or one shared P for all-to-all connectivity ([`SharedP`]);
+//! - [`Feedback`]: the feedback variants the trainer runs (gamma mixture, delayed
+//!   nonlinear loop, noise) and [`Trainer::inputs`] for input signals;
 //! - [`metrics`]: metric definitions and the documented [`SuccessCriterion`];
 //! - [`analysis`]: principal components of the activity of a phase (paper Fig 3),
 //!   accumulated by an observer without storing the rates.
