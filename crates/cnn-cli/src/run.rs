@@ -492,12 +492,26 @@ pub fn info(path: &Path) -> Result<u8, Failure> {
         .map(|(k, v)| format!("{k} = {v:?}"))
         .collect();
     println!(
-        "network: N_G = {}, {} output(s), {} connections; {}",
+        "network: architecture {}, N_G = {}, {} output(s), {} connections; {}",
+        s.architecture,
         s.n_g,
         s.n_out,
         s.nnz,
         params.join(", ")
     );
+    let mut extras = Vec::new();
+    if s.n_f > 0 {
+        extras.push(format!("feedback network of N_F = {} units (J^FG trained)", s.n_f));
+    }
+    if s.n_trained > 0 {
+        extras.push(format!("{} units with trained J^GG rows", s.n_trained));
+    }
+    if s.n_in > 0 {
+        extras.push(format!("{} input line(s)", s.n_in));
+    }
+    if !extras.is_empty() {
+        println!("         {}", extras.join(", "));
+    }
     for p in &s.phases {
         println!(
             "phase {:<12} {:>9.1} ms  [{:.1}, {:.1}) ms  {} rows, {} rates, {} updates",
