@@ -501,7 +501,10 @@ pub fn info(path: &Path) -> Result<u8, Failure> {
     );
     let mut extras = Vec::new();
     if s.n_f > 0 {
-        extras.push(format!("feedback network of N_F = {} units (J^FG trained)", s.n_f));
+        extras.push(format!(
+            "feedback network of N_F = {} units (J^FG trained)",
+            s.n_f
+        ));
     }
     if s.n_trained > 0 {
         extras.push(format!("{} units with trained J^GG rows", s.n_trained));

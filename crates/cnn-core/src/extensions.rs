@@ -359,7 +359,7 @@ impl FeedbackNetwork {
                 drive += m.row_dot(i, input);
             }
             let y0 = *yi;
-            let yn = y0 + a * (-y0 + drive);
+            let yn = crate::network::flush_tiny(y0 + a * (-y0 + drive));
             finite &= yn.is_finite();
             *yi = yn;
             *si = yn.tanh();

@@ -243,6 +243,7 @@ impl StepKernel<'_> {
                 } else {
                     x0 + self.a * (inner + self.extra[i])
                 };
+                let xn = flush_tiny(xn);
                 finite &= xn.is_finite();
                 *xi = xn;
                 *ri = xn.tanh();
@@ -794,6 +795,27 @@ fn check_len(what: &'static str, expected: usize, got: usize) -> Result<(), Core
     }
 }
 
+/// Below this magnitude a membrane potential is set to exactly 0.
+///
+/// Networks that fall silent (g_GG < 1, or no drive) decay towards 0 geometrically, and
+/// once x and r = tanh(x) reach subnormal magnitudes (below 2.2e-308) every product with
+/// them takes the processor's slow path: a silent network ran 11x slower than a chaotic
+/// one (95 s against 8.5 s for 30 s at N_G = 1000). Flushing |x| < 1e-250 to 0 keeps every
+/// rate and every product `J_ij r_j` (|J_ij| >= 1e-38, values being f32) far from
+/// subnormal. A potential that small has no effect on anything the model computes: it
+/// changes results only where |x| < 1e-250, which never happens in a network with activity.
+pub const FLUSH_BELOW: f64 = 1e-250;
+
+/// `x`, or 0 when `|x| <` [`FLUSH_BELOW`].
+#[inline(always)]
+pub fn flush_tiny(x: f64) -> f64 {
+    if x.abs() < FLUSH_BELOW {
+        0.0
+    } else {
+        x
+    }
+}
+
 /// Dot product with four accumulators (a plain `.sum()` does not vectorise).
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
@@ -890,6 +912,23 @@ mod tests {
         assert!(k > 30 && k < 90, "{k}");
         let nonzero = net.w_output(0).iter().filter(|v| **v != 0.0).count();
         assert_eq!(nonzero, k);
+    }
+
+    #[test]
+    fn a_silent_network_decays_to_exact_zero_without_subnormals() {
+        let s = GeneratorSpec {
+            g_gg: 0.0,
+            g_gz: 0.0,
+            ..small(20)
+        };
+        let mut net = Network::build(s, 1).expect("build");
+        // x shrinks by 1 - dt/tau = 0.99 a step: below 1e-250 after about 57 300 steps.
+        for _ in 0..70_000 {
+            net.step();
+            assert!(net.x().iter().all(|v| *v == 0.0 || v.abs() >= FLUSH_BELOW));
+            assert!(net.r().iter().all(|v| !v.is_subnormal()));
+        }
+        assert!(net.x().iter().all(|v| *v == 0.0));
     }
 
     #[test]
