@@ -148,7 +148,7 @@ pub fn read(path: &Path) -> Result<Saved, String> {
         return Err(bad("checksum mismatch"));
     }
     let mut d = Dec(payload);
-    let saved = d.saved().map_err(|w| bad(w))?;
+    let saved = d.saved().map_err(&bad)?;
     if !d.0.is_empty() {
         return Err(bad("trailing data"));
     }
