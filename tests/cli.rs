@@ -14,4 +14,5 @@ mod fuzz_replay;
 mod golden_run;
 mod happy_path;
 mod python_check;
+mod resume;
 mod tasks;

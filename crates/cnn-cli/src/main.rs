@@ -17,6 +17,7 @@
 //! training failed the success criterion or diverged, 2 bad input (config, arguments,
 //! files); nothing is written on exit code 2.
 
+mod checkpoint;
 mod ensemble;
 mod pca;
 mod plot;
@@ -78,6 +79,18 @@ enum Command {
         /// blocks; 0: all cores). Pays from about N = 2000; results do not depend on it.
         #[arg(long, default_value_t = 1)]
         threads: usize,
+        /// Single run: write the checkpoint OUT.checkpoint every this many seconds of wall
+        /// clock (0: only on Ctrl-C / SIGTERM). It holds everything to continue bit for
+        /// bit and is removed when the run completes.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+        checkpoint_every_s: f64,
+        /// Single run: checkpoint every this many steps instead (for tests).
+        #[arg(long, hide = true)]
+        checkpoint_every_steps: Option<u64>,
+        /// Single run: continue an interrupted run from OUT.checkpoint (same config and
+        /// --set values); the result equals the uninterrupted run bit for bit.
+        #[arg(long)]
+        resume: bool,
     },
     /// Merge the shard files of one ensemble into the file a single run would write.
     Merge {
@@ -234,6 +247,9 @@ fn main() -> ExitCode {
             shard,
             verbose,
             threads,
+            checkpoint_every_s,
+            checkpoint_every_steps,
+            resume,
         } => run::run(
             config.as_deref(),
             &set,
@@ -246,6 +262,9 @@ fn main() -> ExitCode {
                 shard,
                 verbose,
                 threads,
+                checkpoint_every_s,
+                checkpoint_every_steps,
+                resume,
             },
         ),
         Command::Merge {

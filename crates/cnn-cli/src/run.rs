@@ -1,15 +1,20 @@
 //! The `run`, `validate` and `info` commands.
 
+use crate::checkpoint::{self, Saved};
 use crate::config::{self, ConfigError, Experiment, Override, Source};
 use crate::progress::Progress;
 use crate::{presets, Failure};
 use cnn_core::Phase;
 use cnn_io::{NetworkRecord, RunMeta, RunRecord, RunStatus};
-use cnn_train::{Termination, Trainer};
+use cnn_train::{Segment, Termination, Trainer};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Set by the Ctrl-C / SIGTERM handler of a single run: the run pauses after the current
+/// step, writes its checkpoint and exits 130.
+static PAUSE: AtomicBool = AtomicBool::new(false);
 
 /// Loads a config file or preset, applies `--set` overrides and validates.
 pub fn load_experiment(config: Option<&str>, set: &[String]) -> Result<Experiment, Failure> {
@@ -164,6 +169,33 @@ pub struct RunArgs {
     pub verbose: bool,
     /// Threads for a single run's network (0: all cores; ensembles use `jobs`).
     pub threads: usize,
+    /// Single run: seconds of wall clock between checkpoints (0: only on Ctrl-C).
+    pub checkpoint_every_s: f64,
+    /// Single run: steps between checkpoints instead (tests).
+    pub checkpoint_every_steps: Option<u64>,
+    /// Single run: continue from `OUT.checkpoint`.
+    pub resume: bool,
+}
+
+/// When a single run writes checkpoints.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Every {
+    /// Only on Ctrl-C / SIGTERM.
+    Never,
+    /// After the first step past this much wall clock since the last one.
+    Wall(Duration),
+    /// Every this many steps.
+    Steps(u64),
+}
+
+/// Checkpointing of one single run.
+pub struct CheckpointOptions {
+    /// `OUT.checkpoint`.
+    pub path: PathBuf,
+    /// When to write one.
+    pub every: Every,
+    /// The checkpoint to continue from (`--resume`).
+    pub resume: Option<Saved>,
 }
 
 /// `cnn run`.
@@ -177,6 +209,9 @@ pub fn run(config: Option<&str>, set: &[String], args: RunArgs) -> Result<u8, Fa
         shard,
         verbose,
         threads,
+        checkpoint_every_s,
+        checkpoint_every_steps,
+        resume,
     } = args;
     let overrides = parse_overrides(set)?;
     let (text, source) = load_source(config)?;
@@ -206,6 +241,11 @@ pub fn run(config: Option<&str>, set: &[String], args: RunArgs) -> Result<u8, Fa
             },
         );
     }
+    if resume && shard.is_some() {
+        return Err(Failure::input(
+            "--resume is for single runs; an ensemble resumes by running the same command again",
+        ));
+    }
     if shard.is_some() {
         return Err(Failure::input(format!(
             "--shard: {} is not an ensemble config (it has no [ensemble] or [sweep] table)",
@@ -215,6 +255,67 @@ pub fn run(config: Option<&str>, set: &[String], args: RunArgs) -> Result<u8, Fa
     let exp = config::load(&text, &source, &overrides).map_err(Failure::input)?;
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.h5", exp.name)));
     check_output(&out, force)?;
+    let every = match checkpoint_every_steps {
+        Some(0) | None if checkpoint_every_s == 0.0 => Every::Never,
+        Some(k) if k > 0 => Every::Steps(k),
+        _ => {
+            if !(checkpoint_every_s > 0.0 && checkpoint_every_s < 1e9) {
+                return Err(Failure::input(format!(
+                    "--checkpoint-every-s {checkpoint_every_s}: give seconds > 0 (0 writes \
+                     checkpoints only on Ctrl-C)"
+                )));
+            }
+            Every::Wall(Duration::from_secs_f64(checkpoint_every_s))
+        }
+    };
+    let ckpt_path = checkpoint::path_for(&out);
+    let saved = if resume {
+        if !ckpt_path.exists() {
+            return Err(Failure::input(format!(
+                "--resume: there is no checkpoint {} (the run finished, or never wrote one)",
+                ckpt_path.display()
+            )));
+        }
+        let saved = checkpoint::read(&ckpt_path).map_err(Failure::input)?;
+        if saved.config_toml != exp.resolved_toml {
+            return Err(Failure::input(format!(
+                "--resume: {} was written by a run with another config (or other --set \
+                 values); resume with the same config, or start over with --force",
+                ckpt_path.display()
+            )));
+        }
+        Some(saved)
+    } else {
+        if ckpt_path.exists() && !force {
+            return Err(Failure::input(format!(
+                "{} exists: an earlier run of {} was interrupted; continue it with --resume, \
+                 or start over with --force",
+                ckpt_path.display(),
+                out.display()
+            )));
+        }
+        None
+    };
+    let handler = ctrlc::set_handler(|| {
+        if PAUSE.swap(true, Ordering::SeqCst) {
+            // A second Ctrl-C: leave now (the last checkpoint stays).
+            std::process::exit(130);
+        }
+    });
+    if let Err(e) = handler {
+        if !quiet {
+            eprintln!("cnn: note: cannot install the Ctrl-C handler ({e})");
+        }
+    }
+    if let (Some(s), false) = (&saved, quiet) {
+        eprintln!(
+            "cnn: resuming from {} at t = {} ms (step {} of {})",
+            ckpt_path.display(),
+            s.trainer.step as f64 * exp.spec.dt_ms,
+            s.trainer.step,
+            exp.steps.total()
+        );
+    }
     if !quiet {
         if !exp.description.is_empty() {
             eprintln!("cnn: {}", exp.description);
@@ -236,11 +337,7 @@ pub fn run(config: Option<&str>, set: &[String], args: RunArgs) -> Result<u8, Fa
             exp.arch.describe(&exp.spec)
         );
     }
-    let MemberResult {
-        record,
-        outcome,
-        wall_s: wall,
-    } = run_member_threads(
+    let result = run_single(
         &exp,
         &MemberOptions {
             progress: !quiet && std::io::stderr().is_terminal(),
@@ -249,9 +346,35 @@ pub fn run(config: Option<&str>, set: &[String], args: RunArgs) -> Result<u8, Fa
             pca: true,
         },
         threads,
+        Some(CheckpointOptions {
+            path: ckpt_path.clone(),
+            every,
+            resume: saved,
+        }),
     )?;
+    let Some(MemberResult {
+        record,
+        outcome,
+        wall_s: wall,
+    }) = result
+    else {
+        let mut cmd = format!(
+            "cnn run {} --out {} --resume",
+            config.unwrap_or(presets::DEFAULT),
+            out.display()
+        );
+        for s in set {
+            cmd.push_str(&format!(" --set {s}"));
+        }
+        eprintln!(
+            "cnn: interrupted; the state is saved in {}\ncnn: to resume: {cmd}",
+            ckpt_path.display()
+        );
+        return Ok(130);
+    };
     let status = record.meta.status.clone();
     cnn_io::write_run(&out, &record, force).map_err(Failure::input)?;
+    let _ = std::fs::remove_file(&ckpt_path);
 
     let simulated_ms = outcome.steps as f64 * exp.spec.dt_ms;
     if !quiet {
@@ -316,6 +439,19 @@ pub fn run_member_threads(
     opts: &MemberOptions<'_>,
     threads: usize,
 ) -> Result<MemberResult, Failure> {
+    run_single(exp, opts, threads, None)?
+        .ok_or_else(|| Failure::input("the run paused without a checkpoint to write"))
+}
+
+/// [`run_member_threads`] with checkpoints: writes `ckpt.path` as `ckpt.every` says and
+/// on Ctrl-C / SIGTERM, continues from `ckpt.resume`. `Ok(None)`: interrupted, the
+/// checkpoint is written.
+pub fn run_single(
+    exp: &Experiment,
+    opts: &MemberOptions<'_>,
+    threads: usize,
+    mut ckpt: Option<CheckpointOptions>,
+) -> Result<Option<MemberResult>, Failure> {
     let threads = match threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         t => t,
@@ -339,26 +475,96 @@ pub fn run_member_threads(
     } else {
         None
     };
-    let mut trainer = Trainer::new(&mut net, exp.target.as_ref(), exp.protocol)
-        .map_err(Failure::input)?
-        .criterion(exp.criterion)
-        .threads(threads)
-        .map_err(Failure::input)?
-        .feedback(exp.arch.feedback)
-        .map_err(Failure::input)?
-        .shared_p(exp.arch.shared_p)
-        .observe(&mut recorder)
-        .observe(&mut progress);
-    if let Some(o) = pca_observer.as_mut() {
-        trainer = trainer.observe(o);
+    let resume = ckpt.as_mut().and_then(|c| c.resume.take());
+    let mut trainer_state = None;
+    if let Some(saved) = resume {
+        // The PCA observer's network at the test-phase start: the current network (the
+        // test phase trains nothing) with the state the recorder kept at that start.
+        if let (Some(o), Some(cv)) = (pca_observer.as_mut(), saved.covariance) {
+            let mut start = net.clone();
+            saved
+                .trainer
+                .network
+                .restore(&mut start)
+                .map_err(Failure::input)?;
+            if let Some(p) = saved.phases.iter().find(|p| p.phase == Phase::Test) {
+                start
+                    .set_state(&p.x_start, &p.z_start)
+                    .map_err(Failure::input)?;
+                if let Some(y) = &p.y_start {
+                    start.set_feedback_state(y).map_err(Failure::input)?;
+                }
+            }
+            o.restore(cv, start).map_err(Failure::input)?;
+        }
+        recorder = recorder.resume(saved.phases, exp.spec.n_out);
+        trainer_state = Some(saved.trainer);
     }
-    if let Some((_, signals)) = &exp.arch.inputs {
-        trainer = trainer.inputs(signals.as_ref()).map_err(Failure::input)?;
-    }
-    if let Some(flag) = opts.stop {
-        trainer = trainer.stop_flag(flag);
-    }
-    let outcome = trainer.run().map_err(Failure::input)?;
+    let outcome = loop {
+        let mut trainer = Trainer::new(&mut net, exp.target.as_ref(), exp.protocol)
+            .map_err(Failure::input)?
+            .criterion(exp.criterion)
+            .threads(threads)
+            .map_err(Failure::input)?
+            .feedback(exp.arch.feedback)
+            .map_err(Failure::input)?
+            .shared_p(exp.arch.shared_p)
+            .observe(&mut recorder)
+            .observe(&mut progress);
+        if let Some(o) = pca_observer.as_mut() {
+            trainer = trainer.observe(o);
+        }
+        if let Some((_, signals)) = &exp.arch.inputs {
+            trainer = trainer.inputs(signals.as_ref()).map_err(Failure::input)?;
+        }
+        if let Some(flag) = opts.stop {
+            trainer = trainer.stop_flag(flag);
+        }
+        if let Some(c) = &ckpt {
+            trainer = trainer.pause_flag(&PAUSE);
+            match c.every {
+                Every::Never => {}
+                Every::Wall(d) => trainer = trainer.pause_at(Instant::now() + d),
+                Every::Steps(k) => trainer = trainer.pause_every_steps(k),
+            }
+        }
+        if let Some(state) = trainer_state.take() {
+            trainer = trainer.resume_from(state).map_err(Failure::input)?;
+        }
+        match trainer.run_segment().map_err(Failure::input)? {
+            Segment::Ended(outcome) => break outcome,
+            Segment::Paused(state) => {
+                let Some(c) = &ckpt else {
+                    return Ok(None);
+                };
+                let saved = Saved {
+                    config_toml: exp.resolved_toml.clone(),
+                    trainer: *state,
+                    phases: recorder.phases().to_vec(),
+                    covariance: pca_observer.as_ref().and_then(|o| o.state()),
+                };
+                let t0 = Instant::now();
+                let bytes = checkpoint::write(&c.path, &saved).map_err(|e| {
+                    Failure::input(format!(
+                        "cannot write the checkpoint {}: {e}",
+                        c.path.display()
+                    ))
+                })?;
+                if std::env::var_os("CNN_CHECKPOINT_LOG").is_some() {
+                    eprintln!(
+                        "cnn: checkpoint at step {}: {bytes} bytes in {:.3} s",
+                        saved.trainer.step,
+                        t0.elapsed().as_secs_f64()
+                    );
+                }
+                if PAUSE.load(Ordering::SeqCst) {
+                    progress.finish();
+                    return Ok(None);
+                }
+                trainer_state = Some(saved.trainer);
+            }
+        }
+    };
     progress.finish();
     let wall = started.elapsed().as_secs_f64();
 
@@ -401,11 +607,11 @@ pub fn run_member_threads(
             _ => None,
         },
     };
-    Ok(MemberResult {
+    Ok(Some(MemberResult {
         record,
         outcome,
         wall_s: wall,
-    })
+    }))
 }
 
 fn print_summary(
@@ -460,6 +666,7 @@ fn print_summary(
 
 /// `cnn info`.
 pub fn info(path: &Path) -> Result<u8, Failure> {
+    checkpoint::refuse_unfinished(path)?;
     if cnn_io::file_format(path).map_err(Failure::input)? == cnn_io::ENSEMBLE_FORMAT {
         return crate::ensemble::info(path);
     }

@@ -90,6 +90,31 @@ impl Recorder {
         &self.phases
     }
 
+    /// Continues from `phases`, the [`Recorder::phases`] of a run paused between two
+    /// steps (a checkpoint): the last phase is the current one, with `last_step` the
+    /// step reached. The remaining rows of the current phase are reserved at once.
+    pub fn resume(mut self, phases: Vec<PhaseRecord>, n_out: usize) -> Self {
+        self.phases = phases;
+        self.n_out = n_out;
+        if let Some(rec) = self.phases.last_mut() {
+            self.steps_in_phase = usize::try_from(rec.last_step - rec.first_step).unwrap_or(0);
+            let (steps, updates) = self.hints[phase_slot(rec.phase)];
+            let total = usize::try_from(steps).unwrap_or(0) / self.decimate;
+            let more = total.saturating_sub(rec.t_ms.len());
+            let more_updates = usize::try_from(updates)
+                .unwrap_or(0)
+                .saturating_sub(rec.update_t_ms.len());
+            rec.t_ms.reserve(more);
+            rec.z.reserve(more * n_out);
+            rec.f.reserve(more * n_out);
+            rec.rates.reserve(more * self.rates_index.len());
+            rec.update_t_ms.reserve(more_updates);
+            rec.w_norm.reserve(more_updates * n_out);
+            rec.dw_norm.reserve(more_updates * n_out);
+        }
+        self
+    }
+
     /// The recorded phases, in the order they ran.
     pub fn into_phases(self) -> Vec<PhaseRecord> {
         self.phases

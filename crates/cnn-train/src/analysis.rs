@@ -177,6 +177,80 @@ impl CovarianceObserver {
     }
 }
 
+/// The accumulated state of a [`CovarianceObserver`] while its phase runs, for
+/// checkpoints (the network at the phase start is not included: the caller rebuilds it).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)]
+pub struct CovarianceState {
+    pub first_step: u64,
+    pub last_step: u64,
+    pub shift: Option<Vec<f64>>,
+    /// The buffered samples not yet folded into `scatter` (`filled` columns of N).
+    pub buf: Vec<f64>,
+    pub samples: u64,
+    pub sum: Vec<f64>,
+    /// The N x N scatter matrix, column-major (only the lower triangle is meaningful).
+    pub scatter: Vec<f64>,
+    pub finite: bool,
+}
+
+impl CovarianceObserver {
+    /// The accumulated state, `None` before the watched phase started.
+    pub fn state(&self) -> Option<CovarianceState> {
+        let n = self.n;
+        let w = self.state.as_ref()?;
+        let mut scatter = Vec::with_capacity(n * n);
+        for j in 0..n {
+            for i in 0..n {
+                scatter.push(w.scatter[(i, j)]);
+            }
+        }
+        Some(CovarianceState {
+            first_step: w.first_step,
+            last_step: w.last_step,
+            shift: w.shift.clone(),
+            buf: w.buf[..w.filled * n].to_vec(),
+            samples: w.samples,
+            sum: w.sum.clone(),
+            scatter,
+            finite: w.finite,
+        })
+    }
+
+    /// Continues from `state`, with `start` the network as the watched phase started.
+    pub fn restore(&mut self, state: CovarianceState, start: Network) -> Result<(), TrainError> {
+        let n = self.n;
+        let filled = state.buf.len() / n.max(1);
+        if state.scatter.len() != n * n
+            || state.sum.len() != n
+            || state.buf.len() != filled * n
+            || filled >= BATCH
+        {
+            return Err(TrainError::Dimension {
+                what: "covariance state in the checkpoint",
+                expected: n * n,
+                got: state.scatter.len(),
+            });
+        }
+        let mut buf = state.buf;
+        buf.resize(n * BATCH, 0.0);
+        let sc = &state.scatter;
+        self.state = Some(Watch {
+            start,
+            first_step: state.first_step,
+            last_step: state.last_step,
+            shift: state.shift,
+            buf,
+            filled,
+            samples: state.samples,
+            sum: state.sum,
+            scatter: Mat::from_fn(n, n, |i, j| sc[j * n + i]),
+            finite: state.finite,
+        });
+        Ok(())
+    }
+}
+
 impl Observer for CovarianceObserver {
     fn phase_start(&mut self, phase: Phase, step: u64, _t_ms: f64, network: &Network) {
         if phase != self.phase || network.spec().n_g != self.n {

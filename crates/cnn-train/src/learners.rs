@@ -24,7 +24,8 @@
 //! `force_internal_all2all.m` does): it gives the same weights as the per-neuron form, and
 //! costs one triangle instead of `m`.
 
-use crate::{Gain, Rls, TrainError};
+use crate::health::LearnerHealth;
+use crate::{Gain, Rls, RlsState, TrainError};
 use cnn_core::{Executor, Serial};
 
 /// Whether the trained rows of architecture C share one P.
@@ -80,6 +81,8 @@ pub(crate) struct SharedRows {
     pub(crate) outputs: Vec<usize>,
     /// None when the readout's P is the same matrix (readout over all units).
     pub(crate) rls: Option<Rls>,
+    /// The last update of `rls` (for the health record).
+    pub(crate) gain: Option<Gain>,
 }
 
 /// All recurrent learners of one run.
@@ -170,6 +173,7 @@ impl Learners {
                     } else {
                         Some(Rls::new(n, alpha)?)
                     },
+                    gain: None,
                 }),
             })
         } else {
@@ -185,6 +189,98 @@ impl Learners {
                 per_row,
                 shared: None,
             })
+        }
+    }
+
+    /// The health groups of these learners, in a fixed order: per-row `J_FG`, per-row
+    /// `J_GG`, shared `J_GG` (only those present; a shared P that is the readout's is
+    /// reported as the readout).
+    pub(crate) fn health_groups(&self) -> Vec<LearnerHealth> {
+        let count = |m| self.per_row.iter().filter(|l| l.matrix == m).count() as u64;
+        let mut groups = Vec::new();
+        for (m, name) in [(Matrix::Jfg, "J_FG rows"), (Matrix::Jgg, "J_GG rows")] {
+            if count(m) > 0 {
+                groups.push(LearnerHealth::new(name, count(m)));
+            }
+        }
+        if self.shared.as_ref().is_some_and(|s| s.rls.is_some()) {
+            groups.push(LearnerHealth::new("J_GG shared", 1));
+        }
+        groups
+    }
+
+    /// Folds this learning step's gains into `groups` (as made by
+    /// [`Learners::health_groups`]). O(sum K_i).
+    pub(crate) fn observe_health(&self, groups: &mut [LearnerHealth]) {
+        for g in groups.iter_mut() {
+            let matrix = match g.learner.as_str() {
+                "J_FG rows" => Matrix::Jfg,
+                "J_GG rows" => Matrix::Jgg,
+                _ => {
+                    if let Some(s) = &self.shared {
+                        if let (Some(rls), Some(gain)) = (&s.rls, s.gain) {
+                            g.count_update();
+                            g.observe(gain.denominator, rls.min_diagonal());
+                        }
+                    }
+                    continue;
+                }
+            };
+            g.count_update();
+            for l in self.per_row.iter().filter(|l| l.matrix == matrix) {
+                if let Some(gain) = l.gain {
+                    g.observe(gain.denominator, l.rls.min_diagonal());
+                }
+            }
+        }
+    }
+
+    /// The states of the per-row learners (in order) and of the shared P, for checkpoints.
+    pub(crate) fn states(&self) -> (Vec<RlsState>, Option<RlsState>) {
+        (
+            self.per_row.iter().map(|l| l.rls.state()).collect(),
+            self.shared
+                .as_ref()
+                .and_then(|s| s.rls.as_ref())
+                .map(Rls::state),
+        )
+    }
+
+    /// Replaces the learners' states with checkpointed ones.
+    pub(crate) fn restore(
+        &mut self,
+        per_row: &[RlsState],
+        shared: Option<&RlsState>,
+    ) -> Result<(), TrainError> {
+        if per_row.len() != self.per_row.len() {
+            return Err(TrainError::Dimension {
+                what: "per-row RLS learners in the checkpoint",
+                expected: self.per_row.len(),
+                got: per_row.len(),
+            });
+        }
+        for (l, st) in self.per_row.iter_mut().zip(per_row) {
+            if st.n != l.rls.len() {
+                return Err(TrainError::Dimension {
+                    what: "size of a per-row P in the checkpoint",
+                    expected: l.rls.len(),
+                    got: st.n,
+                });
+            }
+            l.rls = Rls::from_state(st.clone())?;
+        }
+        let mine = self.shared.as_mut().and_then(|s| s.rls.as_mut());
+        match (mine, shared) {
+            (None, None) => Ok(()),
+            (Some(rls), Some(st)) if st.n == rls.len() => {
+                *rls = Rls::from_state(st.clone())?;
+                Ok(())
+            }
+            (mine, st) => Err(TrainError::Dimension {
+                what: "shared P of the trained rows in the checkpoint",
+                expected: mine.map_or(0, |r| r.len()),
+                got: st.map_or(0, |s| s.n),
+            }),
         }
     }
 

@@ -37,18 +37,23 @@
 //! ```
 
 pub mod analysis;
+pub mod checkpoint;
 pub mod error;
+pub mod health;
 pub mod learners;
 pub mod metrics;
 pub mod pool;
 pub mod rls;
 pub mod trainer;
 
+pub use checkpoint::{Checkpoint, NetworkState};
 pub use error::TrainError;
+pub use health::LearnerHealth;
 pub use learners::{recurrent_p_bytes, SharedP};
+pub use metrics::PhaseAccumulator;
 pub use metrics::{OutputMetrics, PhaseMetrics, SuccessCriterion};
 pub use pool::Pool;
-pub use rls::{Gain, Rls};
+pub use rls::{Gain, Rls, RlsState};
 pub use trainer::{
-    whole_steps, Feedback, FeedbackMode, Outcome, Protocol, Steps, Termination, Trainer,
+    whole_steps, Feedback, FeedbackMode, Outcome, Protocol, Segment, Steps, Termination, Trainer,
 };

@@ -138,24 +138,29 @@ impl SuccessCriterion {
 
 /// Accumulates the metrics of one phase, step by step (allocation only when the sampled
 /// traces grow; capacity is reserved up front).
-#[derive(Debug, Clone)]
-pub(crate) struct PhaseAccumulator {
-    phase: Phase,
-    n_out: usize,
-    steps: u64,
-    sum_abs: Vec<f64>,
-    sum_sq: Vec<f64>,
-    first_period_abs: Vec<f64>,
-    first_period_n: u64,
-    first_period_steps: u64,
-    stride: u64,
-    z_samples: Vec<f64>,
-    f_samples: Vec<f64>,
-    sum_f: Vec<f64>,
-    sum_f2: Vec<f64>,
-    sum_z: Vec<f64>,
-    sum_z2: Vec<f64>,
-    last_dw: Vec<f64>,
+///
+/// The fields are public so that a checkpoint can store and restore the accumulator
+/// exactly (running sums per output, the sampled z and f traces for the correlation, the
+/// last |dw/dt|); nothing else should write them.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)]
+pub struct PhaseAccumulator {
+    pub phase: Phase,
+    pub n_out: usize,
+    pub steps: u64,
+    pub sum_abs: Vec<f64>,
+    pub sum_sq: Vec<f64>,
+    pub first_period_abs: Vec<f64>,
+    pub first_period_n: u64,
+    pub first_period_steps: u64,
+    pub stride: u64,
+    pub z_samples: Vec<f64>,
+    pub f_samples: Vec<f64>,
+    pub sum_f: Vec<f64>,
+    pub sum_f2: Vec<f64>,
+    pub sum_z: Vec<f64>,
+    pub sum_z2: Vec<f64>,
+    pub last_dw: Vec<f64>,
 }
 
 impl PhaseAccumulator {

@@ -59,6 +59,21 @@ pub struct Rls {
     arch: pulp::Arch,
 }
 
+/// The complete state of an [`Rls`] learner, for checkpoints: restoring it with
+/// [`Rls::from_state`] continues the same sequence of updates bit for bit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RlsState {
+    /// Number of rates P is defined over.
+    pub n: usize,
+    /// Upper triangle of P *without* the pending term, packed by rows
+    /// (`n (n + 1) / 2` values, row `i` from [`row_offset`]`(n, i)`).
+    pub p: Vec<f64>,
+    /// `k = P_old r` of the last update (the pending term's vector), length n.
+    pub k: Vec<f64>,
+    /// Coefficient of the pending term `P -= c k k^T` (0 when none).
+    pub pending_c: f64,
+}
+
 /// What one [`Rls::update`] computed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Gain {
@@ -112,6 +127,53 @@ impl Rls {
             p,
             k: vec![0.0; n],
             pending_c: 0.0,
+            partial: vec![0.0; BLOCKS * n],
+            block_rows: balanced_blocks(n),
+            arch: pulp::Arch::new(),
+        })
+    }
+
+    /// A copy of the learner's state (allocates `n (n + 1) / 2 + n` doubles; for
+    /// checkpoints, not the hot loop). The pending term is kept as it is, not applied.
+    pub fn state(&self) -> RlsState {
+        RlsState {
+            n: self.n,
+            p: self.p.clone(),
+            k: self.k.clone(),
+            pending_c: self.pending_c,
+        }
+    }
+
+    /// The learner [`Rls::state`] captured, with fresh work vectors.
+    pub fn from_state(state: RlsState) -> Result<Self, TrainError> {
+        let n = state.n;
+        if n == 0 {
+            return Err(TrainError::OutOfRange {
+                name: "n",
+                value: "0".into(),
+                allowed: "at least one presynaptic rate".into(),
+            });
+        }
+        let tri = n * (n + 1) / 2;
+        if state.p.len() != tri {
+            return Err(TrainError::Dimension {
+                what: "packed triangle of P",
+                expected: tri,
+                got: state.p.len(),
+            });
+        }
+        if state.k.len() != n {
+            return Err(TrainError::Dimension {
+                what: "k of the pending term",
+                expected: n,
+                got: state.k.len(),
+            });
+        }
+        Ok(Self {
+            n,
+            p: state.p,
+            k: state.k,
+            pending_c: state.pending_c,
             partial: vec![0.0; BLOCKS * n],
             block_rows: balanced_blocks(n),
             arch: pulp::Arch::new(),
@@ -513,6 +575,27 @@ mod tests {
             flushed.flush();
             prop_assert_eq!(flushed.p(), p);
         }
+    }
+
+    #[test]
+    fn state_round_trip_continues_bit_for_bit() {
+        let n = 37;
+        let rs: Vec<Vec<f64>> = (0..20)
+            .map(|t| (0..n).map(|i| ((t * n + i) as f64 * 0.37).sin()).collect())
+            .collect();
+        let mut a = Rls::new(n, 2.0).expect("ok");
+        for r in &rs[..10] {
+            a.update(r);
+        }
+        let mut b = Rls::from_state(a.state()).expect("same sizes");
+        for r in &rs[10..] {
+            let (ga, gb) = (a.update(r), b.update(r));
+            assert_eq!(ga.c.to_bits(), gb.c.to_bits());
+        }
+        assert_eq!(a.state(), b.state());
+        let mut bad = a.state();
+        bad.k.pop();
+        assert!(Rls::from_state(bad).is_err());
     }
 
     #[test]

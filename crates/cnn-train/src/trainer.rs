@@ -1,10 +1,13 @@
 //! The FORCE executor: runs the spontaneous, train and test phases of one network.
 
+use crate::checkpoint::{Checkpoint, NetworkState};
+use crate::health::LearnerHealth;
 use crate::learners::{apply_shared, Learners, SharedP};
 use crate::metrics::{PhaseAccumulator, PhaseMetrics, SuccessCriterion};
 use crate::{Rls, TrainError};
 use cnn_core::{Network, Observer, Phase, StepView, Target, UpdateView};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 /// The timing and learning parameters of a run (the network's `dt_ms` sets the grid).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -166,6 +169,19 @@ pub struct Outcome {
     pub success: bool,
     /// Steps run.
     pub steps: u64,
+    /// Numerical health of every group of RLS learners (readout first).
+    pub health: Vec<LearnerHealth>,
+}
+
+/// The result of [`Trainer::run_segment`]: the run ended (finished, diverged or
+/// stopped by the stop flag), or it paused between two steps and can continue from the
+/// checkpoint.
+#[derive(Debug)]
+pub enum Segment {
+    /// The run ended.
+    Ended(Outcome),
+    /// A pause was requested; `phase_end` was not reported for the current phase.
+    Paused(Box<Checkpoint>),
 }
 
 /// Runs FORCE on one network: `Trainer::new(&mut net, &target, protocol)?
@@ -183,6 +199,16 @@ pub struct Trainer<'a> {
     feedback: Feedback,
     inputs: Option<&'a dyn Target>,
     shared_p: SharedP,
+    pause: Pause<'a>,
+    resume: Option<Box<Checkpoint>>,
+}
+
+/// When [`Trainer::run_segment`] pauses.
+#[derive(Default)]
+struct Pause<'a> {
+    flag: Option<&'a AtomicBool>,
+    every_steps: Option<u64>,
+    at: Option<Instant>,
 }
 
 /// Where the hot loops run.
@@ -233,6 +259,8 @@ impl<'a> Trainer<'a> {
             feedback: Feedback::PLAIN,
             inputs: None,
             shared_p: SharedP::Auto,
+            pause: Pause::default(),
+            resume: None,
         })
     }
 
@@ -304,6 +332,44 @@ impl<'a> Trainer<'a> {
         self
     }
 
+    /// A flag that, once set, pauses [`Trainer::run_segment`] after the current step
+    /// (e.g. Ctrl-C when the caller writes a checkpoint).
+    pub fn pause_flag(mut self, flag: &'a AtomicBool) -> Self {
+        self.pause.flag = Some(flag);
+        self
+    }
+
+    /// Pauses [`Trainer::run_segment`] once this segment has run `steps` steps (>= 1).
+    pub fn pause_every_steps(mut self, steps: u64) -> Self {
+        self.pause.every_steps = Some(steps.max(1));
+        self
+    }
+
+    /// Pauses [`Trainer::run_segment`] after the first step that ends past `deadline`
+    /// (wall clock; checked once per step, which costs a clock read).
+    pub fn pause_at(mut self, deadline: Instant) -> Self {
+        self.pause.at = Some(deadline);
+        self
+    }
+
+    /// Continues from `checkpoint` (taken by [`Trainer::run_segment`] of a trainer built
+    /// from the same network config, target, protocol and options). The network must be
+    /// the freshly built one: its changing state is overwritten from the checkpoint.
+    /// Observers are not told the current phase's start again (restore them yourself).
+    pub fn resume_from(mut self, checkpoint: Checkpoint) -> Result<Self, TrainError> {
+        let total = self.steps.total();
+        if checkpoint.step > total || checkpoint.phase_index > 2 {
+            return Err(TrainError::OutOfRange {
+                name: "checkpoint step",
+                value: format!("{} (phase {})", checkpoint.step, checkpoint.phase_index),
+                allowed: format!("at most the run's {total} steps"),
+            });
+        }
+        checkpoint.network.restore(self.network)?;
+        self.resume = Some(Box::new(checkpoint));
+        Ok(self)
+    }
+
     /// Replaces the success criterion.
     pub fn criterion(mut self, criterion: SuccessCriterion) -> Self {
         self.criterion = criterion;
@@ -350,6 +416,7 @@ impl<'a> Trainer<'a> {
                 None => apply_shared(rows, outputs, readout, gain, self.network, err),
                 Some(rls) => {
                     let g = rls.update_in(self.network.r(), &self.exec);
+                    shared.gain = Some(g);
                     if !(g.denominator > 0.0 && g.denominator.is_finite()) {
                         return Some(format!(
                             "1 + r.Pr of the shared P of the trained units = {} (must be > 0)",
@@ -364,8 +431,29 @@ impl<'a> Trainer<'a> {
     }
 
     /// Runs every phase. Returns `Err` only for set-up errors; divergence and
-    /// interruption are reported in [`Outcome::termination`].
-    pub fn run(mut self) -> Result<Outcome, TrainError> {
+    /// interruption are reported in [`Outcome::termination`]. A pause (see
+    /// [`Trainer::pause_flag`]) is reported as an interruption.
+    pub fn run(self) -> Result<Outcome, TrainError> {
+        let dt = self.network.spec().dt_ms;
+        match self.run_segment()? {
+            Segment::Ended(outcome) => Ok(outcome),
+            Segment::Paused(c) => Ok(Outcome {
+                termination: Termination::Interrupted {
+                    step: c.step,
+                    t_ms: c.step as f64 * dt,
+                },
+                metrics: c.metrics,
+                success: false,
+                steps: c.step,
+                health: c.health,
+            }),
+        }
+    }
+
+    /// Runs from the start (or from [`Trainer::resume_from`]'s checkpoint) until the run
+    /// ends or a pause is requested between two steps. Results do not depend on where
+    /// pauses happen: continuing a checkpoint gives the uninterrupted run bit for bit.
+    pub fn run_segment(mut self) -> Result<Segment, TrainError> {
         let spec = self.network.spec().clone();
         let (n, n_out, dt) = (spec.n_g, spec.n_out, spec.dt_ms);
         let units: Vec<usize> = self
@@ -385,6 +473,19 @@ impl<'a> Trainer<'a> {
             });
         }
         let mut learners = Learners::new(self.network, self.alpha, self.shared_p)?;
+        let resume = self.resume.take();
+        if let Some(c) = &resume {
+            rls = Rls::from_state(c.readout.clone())?;
+            learners.restore(&c.per_row, c.shared.as_ref())?;
+        }
+        let mut health = match &resume {
+            Some(c) => c.health.clone(),
+            None => {
+                let mut h = vec![LearnerHealth::new("readout", 1)];
+                h.extend(learners.health_groups());
+                h
+            }
+        };
         let mut input = vec![0.0; n_in];
         let mut fb = vec![0.0; n_out];
         let fbk = self.feedback;
@@ -402,14 +503,27 @@ impl<'a> Trainer<'a> {
         };
         // z history for delayed feedback: slot `m % delay_slots` holds z(t_m); slots not
         // yet written hold z(0).
-        let mut z_hist: Vec<f64> = (0..delay_slots)
-            .flat_map(|_| self.network.z().iter().copied())
-            .collect();
+        let mut z_hist: Vec<f64> = match &resume {
+            Some(c) => {
+                if c.z_history.len() != delay_slots * n_out {
+                    return Err(TrainError::Dimension {
+                        what: "delayed-feedback history in the checkpoint",
+                        expected: delay_slots * n_out,
+                        got: c.z_history.len(),
+                    });
+                }
+                c.z_history.clone()
+            }
+            None => (0..delay_slots)
+                .flat_map(|_| self.network.z().iter().copied())
+                .collect(),
+        };
         let mut r_sub = vec![0.0; units.len()];
         let mut w_sub = vec![0.0; units.len()];
         let mut f = vec![0.0; n_out];
         // Before each step `f` holds f(t_{n-1}) (the mixture feedback reads it).
-        self.target.eval(0.0, &mut f);
+        let start_step = resume.as_ref().map_or(0, |c| c.step);
+        self.target.eval(start_step as f64 * dt, &mut f);
         let mut err = vec![0.0; n_out];
         let mut w_norm = vec![0.0; n_out];
         let mut dw_norm = vec![0.0; n_out];
@@ -418,23 +532,42 @@ impl<'a> Trainer<'a> {
         let stride = ((self.corr_sample_ms / dt).round() as u64).max(1);
         let first_period_steps = ((period.unwrap_or(1000.0) / dt).round() as u64).max(1);
 
-        let mut metrics = Vec::new();
-        let mut step: u64 = 0;
+        let (mut metrics, resume_phase, mut resume_acc) = match resume {
+            Some(c) => (c.metrics, c.phase_index, Some(c.accumulator)),
+            None => (Vec::new(), 0, None),
+        };
+        let mut step: u64 = start_step;
         let mut termination = Termination::Finished;
         let phases = [
             (Phase::Spontaneous, self.steps.spontaneous),
             (Phase::Train, self.steps.train),
             (Phase::Test, self.steps.test),
         ];
-        'phases: for (phase, n_steps) in phases {
-            let t0 = step as f64 * dt;
-            for o in self.observers.iter_mut() {
-                o.phase_start(phase, step, t0, self.network);
+        let pause = std::mem::take(&mut self.pause);
+        let mut phase_first = 0;
+        'phases: for (phase_index, (phase, n_steps)) in phases.into_iter().enumerate() {
+            let first = phase_first;
+            phase_first += n_steps;
+            if phase_index < resume_phase {
+                continue;
             }
-            let mut acc = PhaseAccumulator::new(phase, n_out, stride, first_period_steps, n_steps);
-            let first = step;
+            let mut acc = match resume_acc.take() {
+                Some(mut acc) => {
+                    let more = (n_steps.saturating_sub(acc.steps) / acc.stride.max(1)) as usize;
+                    acc.z_samples.reserve((more + 1) * n_out);
+                    acc.f_samples.reserve((more + 1) * n_out);
+                    acc
+                }
+                None => {
+                    let t0 = step as f64 * dt;
+                    for o in self.observers.iter_mut() {
+                        o.phase_start(phase, step, t0, self.network);
+                    }
+                    PhaseAccumulator::new(phase, n_out, stride, first_period_steps, n_steps)
+                }
+            };
             let mut stopped = false;
-            for _ in 0..n_steps {
+            while step < first + n_steps {
                 if let Some(inputs) = self.inputs {
                     inputs.eval(step as f64 * dt, &mut input);
                     self.network.set_input(&input);
@@ -565,6 +698,11 @@ impl<'a> Trainer<'a> {
                         }
                     }
                     acc.update(&dw_norm);
+                    health[0].count_update();
+                    health[0].observe(gain.denominator, rls.min_diagonal());
+                    if !learners.is_empty() {
+                        learners.observe_health(&mut health[1..]);
+                    }
                     let view = UpdateView {
                         step,
                         t_ms: t,
@@ -582,6 +720,24 @@ impl<'a> Trainer<'a> {
                         stopped = true;
                         break;
                     }
+                }
+                let pause_now = pause.flag.is_some_and(|f| f.load(Ordering::Relaxed))
+                    || pause.every_steps.is_some_and(|k| step - start_step >= k)
+                    || pause.at.is_some_and(|d| Instant::now() >= d);
+                if pause_now && step < self.steps.total() {
+                    let (per_row, shared) = learners.states();
+                    return Ok(Segment::Paused(Box::new(Checkpoint {
+                        step,
+                        phase_index,
+                        network: NetworkState::capture(self.network),
+                        readout: rls.state(),
+                        per_row,
+                        shared,
+                        z_history: z_hist,
+                        metrics,
+                        accumulator: acc,
+                        health,
+                    })));
                 }
             }
             for (k, wn) in w_norm.iter_mut().enumerate() {
@@ -604,11 +760,12 @@ impl<'a> Trainer<'a> {
         }
         let _ = learners.p_bytes();
         let success = termination == Termination::Finished && self.criterion.judge(&metrics);
-        Ok(Outcome {
+        Ok(Segment::Ended(Outcome {
             termination,
             metrics,
             success,
             steps: step,
-        })
+            health,
+        }))
     }
 }

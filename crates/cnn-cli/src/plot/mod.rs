@@ -408,6 +408,7 @@ pub fn plot(
     size: (u32, u32),
     log_dw: bool,
 ) -> Result<u8, Failure> {
+    crate::checkpoint::refuse_unfinished(file)?;
     if cnn_io::file_format(file).is_ok_and(|f| f == cnn_io::ENSEMBLE_FORMAT) {
         return ensemble::plot(file, out, size);
     }
