@@ -289,16 +289,6 @@ impl Learners {
         self.per_row.is_empty() && self.shared.is_none()
     }
 
-    /// Bytes of all P matrices held here.
-    pub(crate) fn p_bytes(&self) -> usize {
-        self.per_row.iter().map(|l| l.rls.p_bytes()).sum::<usize>()
-            + self
-                .shared
-                .as_ref()
-                .and_then(|s| s.rls.as_ref())
-                .map_or(0, |r| r.p_bytes())
-    }
-
     /// Steps 2-3 for every per-row learner (possibly in parallel; each learner is
     /// independent, so the result does not depend on the executor).
     pub(crate) fn update<E: Executor>(&mut self, r: &[f64], exec: &E) {

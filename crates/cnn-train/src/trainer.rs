@@ -758,7 +758,6 @@ impl<'a> Trainer<'a> {
                 break 'phases;
             }
         }
-        let _ = learners.p_bytes();
         let success = termination == Termination::Finished && self.criterion.judge(&metrics);
         Ok(Segment::Ended(Outcome {
             termination,
