@@ -83,6 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect(),
         success: Some(outcome.success),
         pca: None,
+        health: None, // `cnn run` stores outcome.health here (`/health`)
     };
     cnn_io::write_run(&out, &record, true)?;
     println!(

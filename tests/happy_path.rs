@@ -62,6 +62,21 @@ fn run_info_and_force_overwrite() {
         "{}",
         info.dump()
     );
+    // P's health, readout first: updates made, smallest diag(P) and 1 + r.Pr positive.
+    let health = line_starting(&info.stdout, "health readout: ")
+        .unwrap_or_else(|| panic!("{}", info.dump()));
+    let field = |after: &str| -> f64 {
+        let rest = health
+            .split(after)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{health}"));
+        let word = rest.split([' ', ',']).next().unwrap_or("");
+        word.parse()
+            .unwrap_or_else(|e| panic!("{health}: {word:?}: {e}"))
+    };
+    assert!(health.contains(" 1000 updates"), "{health}");
+    assert!(field("min diag(P) ") > 0.0, "{health}");
+    assert!(field("min 1 + r.Pr ") >= 1.0, "{health}");
 
     // Again without --force: refused, the file untouched.
     let before = std::fs::read(&out_path).expect("read run.h5");

@@ -606,12 +606,30 @@ pub fn run_single(
             Termination::Finished => crate::pca::record(pca_observer, exp)?,
             _ => None,
         },
+        health: Some(health_record(&outcome.health)),
     };
     Ok(Some(MemberResult {
         record,
         outcome,
         wall_s: wall,
     }))
+}
+
+/// The run file's `/health` record from the trainer's health groups.
+fn health_record(groups: &[cnn_train::LearnerHealth]) -> cnn_io::HealthRecord {
+    cnn_io::HealthRecord {
+        groups: groups
+            .iter()
+            .map(|h| cnn_io::LearnerHealthRecord {
+                learner: h.learner.clone(),
+                matrices: h.matrices,
+                updates: h.updates,
+                min_p_diagonal: h.min_diagonal,
+                min_denominator: h.min_denominator,
+                symmetry_drift: h.symmetry_drift,
+            })
+            .collect(),
+    }
 }
 
 fn print_summary(
@@ -745,5 +763,23 @@ pub fn info(path: &Path) -> Result<u8, Failure> {
             );
         }
     }
+    for h in s.health.iter().flat_map(|h| &h.groups) {
+        println!(
+            "health {}: {} updates, min diag(P) {:.3e}, min 1 + r.Pr {}",
+            h.learner,
+            h.updates,
+            h.min_p_diagonal,
+            short(h.min_denominator)
+        );
+    }
     Ok(0)
+}
+
+/// `x` with 5 decimals when that is readable, in scientific notation otherwise.
+fn short(x: f64) -> String {
+    if x.is_finite() && (1e-2..1e4).contains(&x.abs()) {
+        format!("{x:.5}")
+    } else {
+        format!("{x:.3e}")
+    }
 }

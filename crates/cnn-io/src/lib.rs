@@ -49,6 +49,7 @@
 //!     metrics: Vec::new(),
 //!     success: None,
 //!     pca: None,
+//!     health: None,
 //! };
 //! let dir = tempfile::tempdir()?;
 //! let path = dir.path().join("run.h5");
@@ -78,8 +79,9 @@ pub use ensemble::{
 pub use error::IoError;
 pub use read::{file_format, read_run, read_summary};
 pub use record::{
-    w_to_output_major, w_to_row_major, Connectivity, FeedbackRecord, InitialState, NetworkRecord,
-    PcaRecord, PhaseMetrics, PhaseRecord, PhaseSummary, RunMeta, RunRecord, RunStatus, RunSummary,
+    w_to_output_major, w_to_row_major, Connectivity, FeedbackRecord, HealthRecord, InitialState,
+    LearnerHealthRecord, NetworkRecord, PcaRecord, PhaseMetrics, PhaseRecord, PhaseSummary,
+    RunMeta, RunRecord, RunStatus, RunSummary,
 };
 pub use recorder::Recorder;
 pub use write::write_run;
@@ -90,5 +92,7 @@ pub const FORMAT: &str = "cnn-run";
 /// The layout version this crate writes (root attribute `format_version`); files with a
 /// larger version are refused with [`IoError::UnsupportedVersion`]. Version 2 added the
 /// optional parts of architectures B and C and of external inputs (see
-/// `docs/hdf5-layout.md`); version-1 files read as before.
+/// `docs/hdf5-layout.md`); version-1 files read as before. The optional `/health` group
+/// was added later without a version change (files without it read with
+/// [`RunRecord::health`] `None`).
 pub const FORMAT_VERSION: u32 = 2;

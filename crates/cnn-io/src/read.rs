@@ -9,8 +9,8 @@ use hdf5::types::{VarLenAscii, VarLenUnicode};
 use hdf5::{Group, H5Type, Location};
 
 use crate::record::{
-    FeedbackRecord, NetworkRecord, PcaRecord, PhaseMetrics, PhaseRecord, PhaseSummary, RunMeta,
-    RunRecord, RunStatus, RunSummary,
+    FeedbackRecord, HealthRecord, LearnerHealthRecord, NetworkRecord, PcaRecord, PhaseMetrics,
+    PhaseRecord, PhaseSummary, RunMeta, RunRecord, RunStatus, RunSummary,
 };
 use crate::{IoError, FORMAT, FORMAT_VERSION};
 
@@ -47,6 +47,7 @@ pub(crate) fn read_record(cx: &Cx<'_>, file: &Group) -> Result<RunRecord, IoErro
         },
         None => None,
     };
+    let health = read_health(cx, file)?;
     Ok(RunRecord {
         meta,
         network,
@@ -54,6 +55,7 @@ pub(crate) fn read_record(cx: &Cx<'_>, file: &Group) -> Result<RunRecord, IoErro
         metrics,
         success,
         pca,
+        health,
     })
 }
 
@@ -105,6 +107,7 @@ pub fn read_summary(path: &Path) -> Result<RunSummary, IoError> {
         }
     }
     let metrics = read_all_metrics(&cx, &file, n_out)?;
+    let health = read_health(&cx, &file)?;
     Ok(RunSummary {
         meta,
         n_g,
@@ -118,7 +121,33 @@ pub fn read_summary(path: &Path) -> Result<RunSummary, IoError> {
         phases,
         metrics,
         success,
+        health,
     })
+}
+
+/// The optional `/health` group: parallel 1-D datasets of one common length.
+fn read_health(cx: &Cx<'_>, file: &Group) -> Result<Option<HealthRecord>, IoError> {
+    let Some(g) = cx.opt_group(file, "health")? else {
+        return Ok(None);
+    };
+    let (learners, shape) = cx.read::<VarLenUnicode>(&g, "learner", &[None])?;
+    let n = Some(shape[0]);
+    let (matrices, _) = cx.read::<u64>(&g, "matrices", &[n])?;
+    let (updates, _) = cx.read::<u64>(&g, "updates", &[n])?;
+    let (min_p_diagonal, _) = cx.read::<f64>(&g, "min_p_diagonal", &[n])?;
+    let (min_denominator, _) = cx.read::<f64>(&g, "min_denominator", &[n])?;
+    let (symmetry_drift, _) = cx.read::<f64>(&g, "symmetry_drift", &[n])?;
+    let groups = (0..learners.len())
+        .map(|i| LearnerHealthRecord {
+            learner: learners[i].as_str().to_owned(),
+            matrices: matrices[i],
+            updates: updates[i],
+            min_p_diagonal: min_p_diagonal[i],
+            min_denominator: min_denominator[i],
+            symmetry_drift: symmetry_drift[i],
+        })
+        .collect();
+    Ok(Some(HealthRecord { groups }))
 }
 
 /// The HDF5 file signature; it sits at offset 0, 512, 1024, 2048, ... of the file.

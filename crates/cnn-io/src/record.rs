@@ -601,6 +601,37 @@ pub struct RunRecord {
     pub success: Option<bool>,
     /// Principal components of the test-phase activity (`/analysis/pca`), if computed.
     pub pca: Option<PcaRecord>,
+    /// Numerical health of the RLS matrices P (`/health`); `None` in files without it.
+    pub health: Option<HealthRecord>,
+}
+
+/// Numerical health of the RLS matrices P over a run, as stored under `/health` (see
+/// `docs/hdf5-layout.md`): one entry per group of learners, readout first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HealthRecord {
+    /// The learner groups, in the order the trainer reports them.
+    pub groups: Vec<LearnerHealthRecord>,
+}
+
+/// The health of one group of RLS learners (one row of `/health`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LearnerHealthRecord {
+    /// Which learners: `readout`, `J_FG rows`, `J_GG rows` or `J_GG shared` (dataset
+    /// `learner`).
+    pub learner: String,
+    /// Number of P matrices in the group (dataset `matrices`).
+    pub matrices: u64,
+    /// Updates of the group (one per learning step; dataset `updates`).
+    pub updates: u64,
+    /// Smallest diagonal entry of any P after any update, `+inf` without updates
+    /// (dataset `min_p_diagonal`).
+    pub min_p_diagonal: f64,
+    /// Smallest `1 + r.P r` of any update, `+inf` without updates (dataset
+    /// `min_denominator`).
+    pub min_denominator: f64,
+    /// Largest `|P_ij - P_ji|` (0: one triangle of P is stored; dataset
+    /// `symmetry_drift`).
+    pub symmetry_drift: f64,
 }
 
 /// Principal components of the rates of all units during one phase (the test phase), as
@@ -678,6 +709,8 @@ pub struct RunSummary {
     pub metrics: Vec<PhaseMetrics>,
     /// Overall success, if assessed.
     pub success: Option<bool>,
+    /// Numerical health of the RLS matrices P (`/health`), if stored.
+    pub health: Option<HealthRecord>,
 }
 
 /// The extent of one recorded phase.

@@ -128,6 +128,27 @@ fn random_record(seed: u64, n: usize, k: usize) -> RunRecord {
         metrics,
         success: Some(true),
         pca: Some(random_pca(&mut g, n, k, 500, 4)), // recon_z is 3-D and chunked
+        health: Some(sample_health()),
+    }
+}
+
+/// A health record as an architecture-C run with a shared P writes it, including a
+/// group without updates (`+inf` minima).
+fn sample_health() -> HealthRecord {
+    let group = |learner: &str, matrices, updates, diag, den| LearnerHealthRecord {
+        learner: learner.into(),
+        matrices,
+        updates,
+        min_p_diagonal: diag,
+        min_denominator: den,
+        symmetry_drift: 0.0,
+    };
+    HealthRecord {
+        groups: vec![
+            group("readout", 1, 7200, 1.25e-3, 1.0004),
+            group("J_GG rows", 0, 0, f64::INFINITY, f64::INFINITY),
+            group("J_GG shared", 1, 7200, 3.5e-4, 1.5),
+        ],
     }
 }
 
@@ -180,6 +201,7 @@ fn roundtrip_random_record_with_empty_phase_and_three_outputs() {
     assert_eq!(s.params, rec.network.params);
     assert_eq!(s.success, Some(true));
     assert_eq!(s.metrics, rec.metrics);
+    assert_eq!(s.health, rec.health);
     let rows: Vec<(Phase, usize, usize, usize)> = s
         .phases
         .iter()
@@ -209,6 +231,8 @@ fn roundtrip_diverged_status_and_unknown_success() {
     rec.success = None;
     // A file without /analysis/pca is valid and reads back as `None`.
     rec.pca = None;
+    // So is a file without /health.
+    rec.health = None;
     rec.phases.truncate(1);
     rec.metrics = vec![PhaseMetrics {
         phase: Phase::Spontaneous,
@@ -221,6 +245,54 @@ fn roundtrip_diverged_status_and_unknown_success() {
     let s = read_summary(&path).expect("summary");
     assert_eq!(s.meta.status.name(), "diverged");
     assert_eq!(s.success, None);
+    assert_eq!(s.health, None);
+}
+
+#[test]
+fn health_group_layout_and_files_without_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("health.h5");
+    let rec = random_record(13, 10, 1);
+    write_run(&path, &rec, false).expect("write");
+    {
+        let f = hdf5::File::open(&path).expect("open");
+        let g = f.group("health").expect("/health");
+        let learner: Vec<hdf5::types::VarLenUnicode> = g
+            .dataset("learner")
+            .and_then(|d| d.read_raw())
+            .expect("learner");
+        let names: Vec<&str> = learner.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["readout", "J_GG rows", "J_GG shared"]);
+        let updates: Vec<u64> = g.dataset("updates").and_then(|d| d.read_raw()).expect("u");
+        assert_eq!(updates, [7200, 0, 7200]);
+        for name in [
+            "matrices",
+            "min_p_diagonal",
+            "min_denominator",
+            "symmetry_drift",
+        ] {
+            assert_eq!(g.dataset(name).expect(name).shape(), [3], "{name}");
+        }
+        let v: u32 = f
+            .attr("format_version")
+            .and_then(|a| a.read_scalar())
+            .expect("version");
+        assert_eq!(v, 2, "/health is optional, not a new version");
+    }
+    // A file written before /health existed (same version) reads with `None`.
+    hdf5::File::open_rw(&path)
+        .and_then(|f| f.unlink("health"))
+        .expect("unlink");
+    let back = read_run(&path).expect("read");
+    assert_eq!(back.health, None);
+    assert_eq!(
+        back,
+        RunRecord {
+            health: None,
+            ..rec
+        }
+    );
+    assert_eq!(read_summary(&path).expect("summary").health, None);
 }
 
 #[test]
@@ -435,6 +507,7 @@ fn phase_can_be_resimulated_from_the_file() {
         metrics: vec![],
         success: None,
         pca: None,
+        health: None,
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("run.h5");
@@ -513,6 +586,7 @@ fn record_of(network: NetworkRecord, phases: Vec<PhaseRecord>) -> RunRecord {
         metrics: vec![],
         success: None,
         pca: None,
+        health: None,
     }
 }
 

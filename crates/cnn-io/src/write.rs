@@ -13,7 +13,8 @@ use hdf5::{Group, H5Type, Location};
 use cnn_core::Csr;
 
 use crate::record::{
-    FeedbackRecord, NetworkRecord, PcaRecord, PhaseMetrics, PhaseRecord, RunRecord,
+    FeedbackRecord, HealthRecord, LearnerHealthRecord, NetworkRecord, PcaRecord, PhaseMetrics,
+    PhaseRecord, RunRecord,
 };
 use crate::{IoError, FORMAT, FORMAT_VERSION};
 
@@ -399,7 +400,52 @@ pub(crate) fn write_record(ctx: &Ctx<'_>, root: &Group, rec: &RunRecord) -> Resu
         let analysis = ctx.group(root, "analysis")?;
         write_pca(ctx, &analysis, pca, rec.network.n_g, rec.network.n_out)?;
     }
+    if let Some(h) = &rec.health {
+        write_health(ctx, root, h)?;
+    }
     Ok(())
+}
+
+/// `/health`: parallel 1-D datasets, one entry per learner group.
+fn write_health(ctx: &Ctx<'_>, root: &Group, h: &HealthRecord) -> Result<(), IoError> {
+    let g = ctx.group(root, "health")?;
+    let n = h.groups.len();
+    let learners = h
+        .groups
+        .iter()
+        .map(|l| {
+            VarLenUnicode::from_str(&l.learner).map_err(|e| IoError::Hdf5 {
+                path: ctx.path.to_path_buf(),
+                what: "writing /health/learner".into(),
+                message: e.to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    ctx.dataset(&g, "learner", &[n], &learners)?;
+    let column_u64 =
+        |f: fn(&LearnerHealthRecord) -> u64| -> Vec<u64> { h.groups.iter().map(f).collect() };
+    let column_f64 =
+        |f: fn(&LearnerHealthRecord) -> f64| -> Vec<f64> { h.groups.iter().map(f).collect() };
+    ctx.dataset(&g, "matrices", &[n], &column_u64(|l| l.matrices))?;
+    ctx.dataset(&g, "updates", &[n], &column_u64(|l| l.updates))?;
+    ctx.dataset(
+        &g,
+        "min_p_diagonal",
+        &[n],
+        &column_f64(|l| l.min_p_diagonal),
+    )?;
+    ctx.dataset(
+        &g,
+        "min_denominator",
+        &[n],
+        &column_f64(|l| l.min_denominator),
+    )?;
+    ctx.dataset(
+        &g,
+        "symmetry_drift",
+        &[n],
+        &column_f64(|l| l.symmetry_drift),
+    )
 }
 
 /// Encodes `Option<bool>` as the i8 stored in `success` attributes: 1, 0, or -1 unknown.
