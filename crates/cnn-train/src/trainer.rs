@@ -426,7 +426,7 @@ impl<'a> Trainer<'a> {
                 Some(rls) => {
                     let g = rls.update_in(self.network.r(), &self.exec);
                     shared.gain = Some(g);
-                    if !g.skipped && !(g.denominator > 0.0 && g.denominator.is_finite()) {
+                    if !(g.skipped || (g.denominator > 0.0 && g.denominator.is_finite())) {
                         return Some(format!(
                             "1 + r.Pr of the shared P of the trained units = {} (must be > 0)",
                             g.denominator
@@ -656,7 +656,7 @@ impl<'a> Trainer<'a> {
                         }
                         rls.update_in(&r_sub, &self.exec)
                     };
-                    if !gain.skipped && !(gain.denominator > 0.0 && gain.denominator.is_finite()) {
+                    if !(gain.skipped || (gain.denominator > 0.0 && gain.denominator.is_finite())) {
                         termination = Termination::Diverged {
                             step,
                             t_ms: t,

@@ -7,7 +7,8 @@
 //!   learning every 2 ms, four-sine target, 100 s of training, alpha = 1e-3 and 1e-6. It
 //!   prints the smallest diagonal of P and the smallest `1 + r.P r` of the standard
 //!   update; if the standard update loses positivity, the guarded one must not.
-//!   Otherwise both must stay positive (see the test's doc comment for what was seen).
+//!   Otherwise its values must stay positive. No drift was observed at these settings
+//!   (numbers in the test's doc comment).
 
 use cnn_core::{FnTarget, GeneratorSpec, Network};
 use cnn_train::{LearnerHealth, Outcome, Protocol, RlsUpdate, Termination, Trainer};
@@ -87,9 +88,12 @@ fn guarded_equals_standard_when_nothing_is_skipped() {
 
 /// Long run, N = 1000, 100 s of training (50 000 updates).
 ///
-/// Observed on this machine (seed 3): see the numbers the test prints; the standard
-/// update's health values are asserted positive when it does not drift, and the guarded
-/// update's when it does.
+/// No drift was observed at these settings (seed 3, standard update, 50 000 updates):
+/// alpha = 1e-3: smallest diagonal of P 149.99, smallest `1 + r.P r` 1.00135;
+/// alpha = 1e-6: smallest diagonal of P 21602.6, smallest `1 + r.P r` 1.00181;
+/// both runs finished. So the test asserts that the standard update's values stay
+/// positive; the guarded branch (run only if the standard update loses positivity)
+/// asserts that the guarded update keeps its diagonal positive and does not diverge.
 #[test]
 fn long_run_p_stays_positive() {
     if !std::env::var("CNN_SCIENCE").is_ok_and(|v| v == "1") {
