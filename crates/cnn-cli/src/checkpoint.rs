@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 /// The magic bytes at the start of a checkpoint file.
 pub const MAGIC: &[u8; 8] = b"CNNCKPT\0";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// What a checkpoint file holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -268,6 +268,7 @@ impl Enc {
             self.f64(h.min_diagonal);
             self.f64(h.min_denominator);
             self.f64(h.symmetry_drift);
+            self.u64(h.skipped_updates);
         }
         self.usize(s.phases.len());
         for p in &s.phases {
@@ -463,6 +464,7 @@ impl Dec<'_> {
                 min_diagonal: self.f64()?,
                 min_denominator: self.f64()?,
                 symmetry_drift: self.f64()?,
+                skipped_updates: self.u64()?,
             });
         }
         let n_phases = self.len(8)?;

@@ -109,6 +109,8 @@ pub struct RawTraining {
     pub success_min_amp_ratio: Option<f64>,
     pub success_max_amp_ratio: Option<f64>,
     pub success_max_train_rms_norm: Option<f64>,
+    /// `"standard"` (default) or `"guarded"` (see [`cnn_train::RlsUpdate`]).
+    pub rls_update: Option<String>,
 }
 
 /// `[record]`.
@@ -194,6 +196,8 @@ pub struct Experiment {
     pub decimate: usize,
     /// Success criterion.
     pub criterion: SuccessCriterion,
+    /// The form of the RLS update (`[training] rls_update`).
+    pub rls_update: cnn_train::RlsUpdate,
     /// The resolved config (every key, defaults filled) as TOML.
     pub resolved_toml: String,
     /// Description line.
@@ -819,6 +823,16 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
         dt_ms,
         true,
     )?;
+    let rls_update = match t.rls_update.as_deref().unwrap_or("standard") {
+        "standard" => cnn_train::RlsUpdate::Standard,
+        "guarded" => cnn_train::RlsUpdate::Guarded,
+        other => {
+            return Err(loc.err(
+                &key(&["training", "rls_update"]),
+                format!("\"{other}\" is not allowed; allowed: \"standard\" or \"guarded\""),
+            ))
+        }
+    };
     let c = SuccessCriterion::DEFAULT;
     let min_corr = t.success_min_corr.unwrap_or(c.min_corr);
     finite(
@@ -996,6 +1010,13 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
             success_min_amp_ratio: Some(min_amp),
             success_max_amp_ratio: Some(max_amp),
             success_max_train_rms_norm: Some(max_rms),
+            rls_update: Some(
+                match rls_update {
+                    cnn_train::RlsUpdate::Standard => "standard",
+                    cnn_train::RlsUpdate::Guarded => "guarded",
+                }
+                .into(),
+            ),
         },
         record: RawRecord {
             rates: if r.rates_index.is_some() {
@@ -1031,6 +1052,7 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
         rates_index,
         decimate: decimate as usize,
         criterion,
+        rls_update,
         resolved_toml,
         description: raw.description.unwrap_or_default(),
         expect: raw.expect.unwrap_or_default(),

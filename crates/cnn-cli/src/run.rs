@@ -509,6 +509,7 @@ pub fn run_single(
             .feedback(exp.arch.feedback)
             .map_err(Failure::input)?
             .shared_p(exp.arch.shared_p)
+            .rls_update(exp.rls_update)
             .observe(&mut recorder)
             .observe(&mut progress);
         if let Some(o) = pca_observer.as_mut() {

@@ -10,7 +10,9 @@
 //! - `min_denominator`: the smallest `1 + r.P r` (must stay > 0; a non-positive value
 //!   stops the run as diverged);
 //! - `symmetry_drift`: the largest `|P_ij - P_ji|`, 0 by construction since only one
-//!   triangle of P is stored (reported so that files say so).
+//!   triangle of P is stored (reported so that files say so);
+//! - `skipped_updates`: matrix updates a guarded update ([`crate::RlsUpdate::Guarded`])
+//!   skipped (always 0 with the standard update).
 
 /// Health of one group of RLS learners over a run (see the module docs).
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +29,9 @@ pub struct LearnerHealth {
     pub min_denominator: f64,
     /// Largest `|P_ij - P_ji|`: always 0 (one stored triangle).
     pub symmetry_drift: f64,
+    /// Matrix updates skipped by the guarded update (summed over the group's matrices;
+    /// always 0 with [`crate::RlsUpdate::Standard`]).
+    pub skipped_updates: u64,
 }
 
 impl LearnerHealth {
@@ -39,12 +44,18 @@ impl LearnerHealth {
             min_diagonal: f64::INFINITY,
             min_denominator: f64::INFINITY,
             symmetry_drift: 0.0,
+            skipped_updates: 0,
         }
     }
 
     /// Takes one matrix's update into account (`updates` counts learning steps, see
     /// [`LearnerHealth::count_update`]). NaN values are kept (they are what went wrong).
-    pub(crate) fn observe(&mut self, denominator: f64, min_diagonal: f64) {
+    /// A skipped update is counted; its denominator is still recorded (it is what the
+    /// guard saw), and `min_diagonal` is that of the unchanged P.
+    pub(crate) fn observe(&mut self, denominator: f64, min_diagonal: f64, skipped: bool) {
+        if skipped {
+            self.skipped_updates += 1;
+        }
         self.min_denominator = nan_min(self.min_denominator, denominator);
         self.min_diagonal = nan_min(self.min_diagonal, min_diagonal);
     }

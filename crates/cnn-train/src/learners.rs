@@ -25,7 +25,7 @@
 //! costs one triangle instead of `m`.
 
 use crate::health::LearnerHealth;
-use crate::{Gain, Rls, RlsState, TrainError};
+use crate::{Gain, Rls, RlsState, RlsUpdate, TrainError};
 use cnn_core::{Executor, Serial};
 
 /// Whether the trained rows of architecture C share one P.
@@ -90,6 +90,8 @@ pub(crate) struct SharedRows {
 pub(crate) struct Learners {
     pub(crate) per_row: Vec<RowLearner>,
     pub(crate) shared: Option<SharedRows>,
+    /// The form of the update of every learner (kept for [`Learners::restore`]).
+    mode: RlsUpdate,
 }
 
 /// Output served by the `j`-th of `m` trained neurons.
@@ -103,6 +105,7 @@ impl Learners {
         net: &cnn_core::Network,
         alpha: f64,
         shared: SharedP,
+        mode: RlsUpdate,
     ) -> Result<Self, TrainError> {
         let n = net.spec().n_g;
         let n_out = net.spec().n_out;
@@ -116,7 +119,7 @@ impl Learners {
                 row,
                 output,
                 cols: cols.to_vec(),
-                rls: Rls::new(cols.len(), alpha)?,
+                rls: Rls::new(cols.len(), alpha)?.with_update(mode),
                 r_sub: vec![0.0; cols.len()],
                 gain: None,
             });
@@ -171,10 +174,11 @@ impl Learners {
                     rls: if readout_all {
                         None
                     } else {
-                        Some(Rls::new(n, alpha)?)
+                        Some(Rls::new(n, alpha)?.with_update(mode))
                     },
                     gain: None,
                 }),
+                mode,
             })
         } else {
             for (j, &i) in trained.iter().enumerate() {
@@ -188,6 +192,7 @@ impl Learners {
             Ok(Self {
                 per_row,
                 shared: None,
+                mode,
             })
         }
     }
@@ -220,7 +225,7 @@ impl Learners {
                     if let Some(s) = &self.shared {
                         if let (Some(rls), Some(gain)) = (&s.rls, s.gain) {
                             g.count_update();
-                            g.observe(gain.denominator, rls.min_diagonal());
+                            g.observe(gain.denominator, rls.min_diagonal(), gain.skipped);
                         }
                     }
                     continue;
@@ -229,7 +234,7 @@ impl Learners {
             g.count_update();
             for l in self.per_row.iter().filter(|l| l.matrix == matrix) {
                 if let Some(gain) = l.gain {
-                    g.observe(gain.denominator, l.rls.min_diagonal());
+                    g.observe(gain.denominator, l.rls.min_diagonal(), gain.skipped);
                 }
             }
         }
@@ -267,13 +272,13 @@ impl Learners {
                     got: st.n,
                 });
             }
-            l.rls = Rls::from_state(st.clone())?;
+            l.rls = Rls::from_state(st.clone())?.with_update(self.mode);
         }
         let mine = self.shared.as_mut().and_then(|s| s.rls.as_mut());
         match (mine, shared) {
             (None, None) => Ok(()),
             (Some(rls), Some(st)) if st.n == rls.len() => {
-                *rls = Rls::from_state(st.clone())?;
+                *rls = Rls::from_state(st.clone())?.with_update(self.mode);
                 Ok(())
             }
             (mine, st) => Err(TrainError::Dimension {
@@ -295,13 +300,17 @@ impl Learners {
         exec.for_each(&mut self.per_row, &|l: &mut RowLearner| l.update(r));
     }
 
-    /// Step 4 for every per-row learner: its row takes `-c e k / g`. Returns the first
-    /// learner whose denominator is not positive and finite.
+    /// Step 4 for every per-row learner: its row takes `-c e k / g` (nothing for a skipped
+    /// guarded update). Returns the first learner whose denominator is not positive and
+    /// finite.
     pub(crate) fn apply(&mut self, net: &mut cnn_core::Network, err: &[f64]) -> Result<(), String> {
         let g_gg = net.spec().g_gg;
         let g_fg = net.feedback_network().map_or(1.0, |f| f.spec().g_fg);
         for l in &self.per_row {
             let Some(gain) = l.gain else { continue };
+            if gain.skipped {
+                continue;
+            }
             if !(gain.denominator > 0.0 && gain.denominator.is_finite()) {
                 let what = match l.matrix {
                     Matrix::Jfg => "feedback unit",

@@ -53,7 +53,7 @@ pub use learners::{recurrent_p_bytes, SharedP};
 pub use metrics::PhaseAccumulator;
 pub use metrics::{OutputMetrics, PhaseMetrics, SuccessCriterion};
 pub use pool::Pool;
-pub use rls::{Gain, Rls, RlsState};
+pub use rls::{Gain, Rls, RlsState, RlsUpdate};
 pub use trainer::{
     whole_steps, Feedback, FeedbackMode, Outcome, Protocol, Segment, Steps, Termination, Trainer,
 };

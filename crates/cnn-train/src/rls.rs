@@ -33,9 +33,30 @@
 //! the processor has it; no `unsafe` here). Element `j` of a row always adds into
 //! accumulator lane `j % 8`, and multiplications and additions are never fused, so every
 //! instruction set gives the same bits.
+//!
+//! # Guarded updates
+//! With [`RlsUpdate::Guarded`] an update is *skipped* (P and the weights stay as they
+//! are for that step; [`Gain::skipped`] says so) when `1 + r.P r` is not positive and
+//! finite, or when a diagonal entry of the updated P, `P_ii - c k_i^2`, would not be
+//! positive. The check is O(N) and uses the values the pending term will produce (the
+//! same expression, `P_ii - c * (k_i * k_i)`, as the next pass computes). Positive
+//! diagonals are necessary, not sufficient, for P to be positive definite. With
+//! [`RlsUpdate::Standard`] (the default) nothing is checked and every result is the same,
+//! bit for bit, as before the option existed.
 
 use crate::TrainError;
 use cnn_core::{Executor, Serial};
+
+/// Which form of the RLS update a learner uses (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RlsUpdate {
+    /// The plain update (spec section 3).
+    #[default]
+    Standard,
+    /// The plain update, skipped at a step where it would make `1 + r.P r` or a diagonal
+    /// entry of P non-positive.
+    Guarded,
+}
 
 /// Number of row blocks of the triangle (the unit of work of one thread).
 pub const BLOCKS: usize = 8;
@@ -57,6 +78,7 @@ pub struct Rls {
     /// First row of each block, then n.
     block_rows: [usize; BLOCKS + 1],
     arch: pulp::Arch,
+    mode: RlsUpdate,
 }
 
 /// The complete state of an [`Rls`] learner, for checkpoints: restoring it with
@@ -83,6 +105,9 @@ pub struct Gain {
     pub denominator: f64,
     /// `|k| = |P_old r|`.
     pub k_norm: f64,
+    /// True when a guarded update was skipped (P unchanged; [`Rls::apply`] does nothing).
+    /// Always false with [`RlsUpdate::Standard`].
+    pub skipped: bool,
 }
 
 /// Offset of row `i` in the packed upper triangle of an `n x n` matrix.
@@ -130,6 +155,7 @@ impl Rls {
             partial: vec![0.0; BLOCKS * n],
             block_rows: balanced_blocks(n),
             arch: pulp::Arch::new(),
+            mode: RlsUpdate::Standard,
         })
     }
 
@@ -177,7 +203,19 @@ impl Rls {
             partial: vec![0.0; BLOCKS * n],
             block_rows: balanced_blocks(n),
             arch: pulp::Arch::new(),
+            mode: RlsUpdate::Standard,
         })
+    }
+
+    /// The same learner with the given form of the update.
+    pub fn with_update(mut self, mode: RlsUpdate) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The form of the update this learner uses.
+    pub fn update_mode(&self) -> RlsUpdate {
+        self.mode
     }
 
     /// Number of rates P is defined over.
@@ -243,7 +281,9 @@ impl Rls {
     /// The caller applies step 4 to each weight vector: `w -= c e k` (see
     /// [`Rls::apply`]). If the denominator is not positive and finite, P is left unchanged
     /// (the update is not recorded) and the returned gain reports it; the caller decides
-    /// (the trainer stops the run).
+    /// (the trainer stops the run). With [`RlsUpdate::Guarded`] such an update, or one
+    /// that would make a diagonal entry of P non-positive, is skipped instead
+    /// ([`Gain::skipped`]).
     pub fn update(&mut self, r: &[f64]) -> Gain {
         self.update_in(r, &Serial)
     }
@@ -295,25 +335,52 @@ impl Rls {
         self.pending_c = 0.0;
         let denominator = 1.0 + cnn_core::dot(r, &self.k);
         let k_norm = cnn_core::dot(&self.k, &self.k).sqrt();
+        let guarded = self.mode == RlsUpdate::Guarded;
         if !(denominator > 0.0 && denominator.is_finite()) {
             return Gain {
-                c: f64::NAN,
+                c: if guarded { 0.0 } else { f64::NAN },
                 denominator,
                 k_norm,
+                skipped: guarded,
             };
         }
         let c = 1.0 / denominator;
+        if guarded && !self.diagonal_stays_positive(c) {
+            // The stored triangle already holds the previous pending term: with no new
+            // pending term, P is what it was before this update.
+            return Gain {
+                c: 0.0,
+                denominator,
+                k_norm,
+                skipped: true,
+            };
+        }
         self.pending_c = c;
         Gain {
             c,
             denominator,
             k_norm,
+            skipped: false,
         }
     }
 
-    /// Step 4 for one weight vector over the same rates: `w -= c e k`.
+    /// True when every `P_ii - c k_i^2` (the diagonal the pending term `c`, `k` would
+    /// leave, computed as the next pass will) is positive. Call with no pending term.
+    fn diagonal_stays_positive(&self, c: f64) -> bool {
+        let n = self.n;
+        (0..n).all(|i| {
+            let ki = self.k[i];
+            self.p[row_offset(n, i)] - c * (ki * ki) > 0.0
+        })
+    }
+
+    /// Step 4 for one weight vector over the same rates: `w -= c e k` (nothing when the
+    /// update was skipped).
     pub fn apply(&self, gain: Gain, error: f64, w: &mut [f64]) {
         assert_eq!(w.len(), self.n, "Rls::apply: w has the wrong length");
+        if gain.skipped {
+            return;
+        }
         let s = gain.c * error;
         for (wi, ki) in w.iter_mut().zip(&self.k) {
             *wi -= s * ki;

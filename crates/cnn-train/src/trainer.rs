@@ -4,7 +4,7 @@ use crate::checkpoint::{Checkpoint, NetworkState};
 use crate::health::LearnerHealth;
 use crate::learners::{apply_shared, Learners, SharedP};
 use crate::metrics::{PhaseAccumulator, PhaseMetrics, SuccessCriterion};
-use crate::{Rls, TrainError};
+use crate::{Rls, RlsUpdate, TrainError};
 use cnn_core::{Network, Observer, Phase, StepView, Target, UpdateView};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -199,6 +199,7 @@ pub struct Trainer<'a> {
     feedback: Feedback,
     inputs: Option<&'a dyn Target>,
     shared_p: SharedP,
+    rls_update: RlsUpdate,
     pause: Pause<'a>,
     resume: Option<Box<Checkpoint>>,
 }
@@ -259,6 +260,7 @@ impl<'a> Trainer<'a> {
             feedback: Feedback::PLAIN,
             inputs: None,
             shared_p: SharedP::Auto,
+            rls_update: RlsUpdate::Standard,
             pause: Pause::default(),
             resume: None,
         })
@@ -317,6 +319,13 @@ impl<'a> Trainer<'a> {
     /// Whether architecture C's trained rows share one P (see [`SharedP`]).
     pub fn shared_p(mut self, shared: SharedP) -> Self {
         self.shared_p = shared;
+        self
+    }
+
+    /// The form of the RLS update of every learner, readout and recurrent alike (see
+    /// [`RlsUpdate`]; default [`RlsUpdate::Standard`]).
+    pub fn rls_update(mut self, mode: RlsUpdate) -> Self {
+        self.rls_update = mode;
         self
     }
 
@@ -417,7 +426,7 @@ impl<'a> Trainer<'a> {
                 Some(rls) => {
                     let g = rls.update_in(self.network.r(), &self.exec);
                     shared.gain = Some(g);
-                    if !(g.denominator > 0.0 && g.denominator.is_finite()) {
+                    if !(g.skipped || (g.denominator > 0.0 && g.denominator.is_finite())) {
                         return Some(format!(
                             "1 + r.Pr of the shared P of the trained units = {} (must be > 0)",
                             g.denominator
@@ -463,7 +472,7 @@ impl<'a> Trainer<'a> {
             .map(|&i| i as usize)
             .collect();
         let all_units = units.len() == n;
-        let mut rls = Rls::new(units.len(), self.alpha)?;
+        let mut rls = Rls::new(units.len(), self.alpha)?.with_update(self.rls_update);
         let n_in = self.network.n_in();
         if n_in > 0 && self.inputs.is_none() {
             return Err(TrainError::Dimension {
@@ -472,10 +481,10 @@ impl<'a> Trainer<'a> {
                 got: 0,
             });
         }
-        let mut learners = Learners::new(self.network, self.alpha, self.shared_p)?;
+        let mut learners = Learners::new(self.network, self.alpha, self.shared_p, self.rls_update)?;
         let resume = self.resume.take();
         if let Some(c) = &resume {
-            rls = Rls::from_state(c.readout.clone())?;
+            rls = Rls::from_state(c.readout.clone())?.with_update(self.rls_update);
             learners.restore(&c.per_row, c.shared.as_ref())?;
         }
         let mut health = match &resume {
@@ -647,7 +656,7 @@ impl<'a> Trainer<'a> {
                         }
                         rls.update_in(&r_sub, &self.exec)
                     };
-                    if !(gain.denominator > 0.0 && gain.denominator.is_finite()) {
+                    if !(gain.skipped || (gain.denominator > 0.0 && gain.denominator.is_finite())) {
                         termination = Termination::Diverged {
                             step,
                             t_ms: t,
@@ -699,7 +708,7 @@ impl<'a> Trainer<'a> {
                     }
                     acc.update(&dw_norm);
                     health[0].count_update();
-                    health[0].observe(gain.denominator, rls.min_diagonal());
+                    health[0].observe(gain.denominator, rls.min_diagonal(), gain.skipped);
                     if !learners.is_empty() {
                         learners.observe_health(&mut health[1..]);
                     }
