@@ -625,6 +625,7 @@ fn health_record(groups: &[cnn_train::LearnerHealth]) -> cnn_io::HealthRecord {
                 learner: h.learner.clone(),
                 matrices: h.matrices,
                 updates: h.updates,
+                skipped_updates: h.skipped_updates,
                 min_p_diagonal: h.min_diagonal,
                 min_denominator: h.min_denominator,
                 symmetry_drift: h.symmetry_drift,
@@ -766,9 +767,14 @@ pub fn info(path: &Path) -> Result<u8, Failure> {
     }
     for h in s.health.iter().flat_map(|h| &h.groups) {
         println!(
-            "health {}: {} updates, min diag(P) {:.3e}, min 1 + r.Pr {}",
+            "health {}: {} updates{}, min diag(P) {:.3e}, min 1 + r.Pr {}",
             h.learner,
             h.updates,
+            if h.skipped_updates > 0 {
+                format!(" ({} skipped by the guarded update)", h.skipped_updates)
+            } else {
+                String::new()
+            },
             h.min_p_diagonal,
             short(h.min_denominator)
         );

@@ -134,6 +134,7 @@ fn read_health(cx: &Cx<'_>, file: &Group) -> Result<Option<HealthRecord>, IoErro
     let n = Some(shape[0]);
     let (matrices, _) = cx.read::<u64>(&g, "matrices", &[n])?;
     let (updates, _) = cx.read::<u64>(&g, "updates", &[n])?;
+    let (skipped_updates, _) = cx.read::<u64>(&g, "skipped_updates", &[n])?;
     let (min_p_diagonal, _) = cx.read::<f64>(&g, "min_p_diagonal", &[n])?;
     let (min_denominator, _) = cx.read::<f64>(&g, "min_denominator", &[n])?;
     let (symmetry_drift, _) = cx.read::<f64>(&g, "symmetry_drift", &[n])?;
@@ -142,6 +143,7 @@ fn read_health(cx: &Cx<'_>, file: &Group) -> Result<Option<HealthRecord>, IoErro
             learner: learners[i].as_str().to_owned(),
             matrices: matrices[i],
             updates: updates[i],
+            skipped_updates: skipped_updates[i],
             min_p_diagonal: min_p_diagonal[i],
             min_denominator: min_denominator[i],
             symmetry_drift: symmetry_drift[i],

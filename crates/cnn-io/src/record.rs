@@ -623,6 +623,10 @@ pub struct LearnerHealthRecord {
     pub matrices: u64,
     /// Updates of the group (one per learning step; dataset `updates`).
     pub updates: u64,
+    /// Updates the guarded update (`[training] rls_update = "guarded"`) skipped because
+    /// they would have made P lose positive definiteness; always 0 with the standard
+    /// update (dataset `skipped_updates`).
+    pub skipped_updates: u64,
     /// Smallest diagonal entry of any P after any update, `+inf` without updates
     /// (dataset `min_p_diagonal`).
     pub min_p_diagonal: f64,

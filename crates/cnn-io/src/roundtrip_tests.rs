@@ -139,6 +139,7 @@ fn sample_health() -> HealthRecord {
         learner: learner.into(),
         matrices,
         updates,
+        skipped_updates: updates / 1000,
         min_p_diagonal: diag,
         min_denominator: den,
         symmetry_drift: 0.0,
@@ -267,6 +268,7 @@ fn health_group_layout_and_files_without_it() {
         assert_eq!(updates, [7200, 0, 7200]);
         for name in [
             "matrices",
+            "skipped_updates",
             "min_p_diagonal",
             "min_denominator",
             "symmetry_drift",

@@ -430,6 +430,12 @@ fn write_health(ctx: &Ctx<'_>, root: &Group, h: &HealthRecord) -> Result<(), IoE
     ctx.dataset(&g, "updates", &[n], &column_u64(|l| l.updates))?;
     ctx.dataset(
         &g,
+        "skipped_updates",
+        &[n],
+        &column_u64(|l| l.skipped_updates),
+    )?;
+    ctx.dataset(
+        &g,
         "min_p_diagonal",
         &[n],
         &column_f64(|l| l.min_p_diagonal),
