@@ -48,49 +48,11 @@ enum Command {
     Run {
         /// A config file or a preset name (default: the Figure 2 preset `fig2-periodic`).
         config: Option<String>,
-        /// Output file (default: NAME.h5 in the current directory).
-        #[arg(short, long)]
-        out: Option<PathBuf>,
         /// Override a config key, e.g. --set network.g_gg=1.2 (repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
-        /// Replace an existing output file.
-        #[arg(long)]
-        force: bool,
-        /// No progress bar and no summary.
-        #[arg(short, long)]
-        quiet: bool,
-        /// Also draw the figures (NAME-sequence.png, NAME-pca.png) beside the run file;
-        /// for an ensemble, the summary figure NAME-summary.png.
-        #[arg(long)]
-        plot: bool,
-        /// Ensemble: worker threads (default: all cores). A member's result does not
-        /// depend on it.
-        #[arg(short, long, default_value_t = 0)]
-        jobs: usize,
-        /// Ensemble: run only members with index % N == K into a shard file (merge the
-        /// shards with `cnn merge`).
-        #[arg(long, value_name = "K/N")]
-        shard: Option<String>,
-        /// Ensemble: one line per finished member.
-        #[arg(short, long)]
-        verbose: bool,
-        /// Single run: threads for the one network (step and RLS update split in
-        /// blocks; 0: all cores). Pays from about N = 2000; results do not depend on it.
-        #[arg(long, default_value_t = 1)]
-        threads: usize,
-        /// Single run: write the checkpoint OUT.checkpoint every this many seconds of wall
-        /// clock (0: only on Ctrl-C / SIGTERM). It holds everything to continue bit for
-        /// bit and is removed when the run completes.
-        #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
-        checkpoint_every_s: f64,
-        /// Single run: checkpoint every this many steps instead (for tests).
-        #[arg(long, hide = true)]
-        checkpoint_every_steps: Option<u64>,
-        /// Single run: continue an interrupted run from OUT.checkpoint (same config and
-        /// --set values); the result equals the uninterrupted run bit for bit.
-        #[arg(long)]
-        resume: bool,
+        #[command(flatten)]
+        args: run::RunArgs,
     },
     /// Merge the shard files of one ensemble into the file a single run would write.
     Merge {
@@ -236,37 +198,7 @@ impl Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run {
-            config,
-            out,
-            set,
-            force,
-            quiet,
-            plot,
-            jobs,
-            shard,
-            verbose,
-            threads,
-            checkpoint_every_s,
-            checkpoint_every_steps,
-            resume,
-        } => run::run(
-            config.as_deref(),
-            &set,
-            run::RunArgs {
-                out,
-                force,
-                quiet,
-                plot,
-                jobs,
-                shard,
-                verbose,
-                threads,
-                checkpoint_every_s,
-                checkpoint_every_steps,
-                resume,
-            },
-        ),
+        Command::Run { config, set, args } => run::run(config.as_deref(), &set, args),
         Command::Merge {
             shards,
             out,

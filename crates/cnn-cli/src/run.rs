@@ -151,29 +151,49 @@ pub(crate) fn check_output(out: &Path, force: bool) -> Result<(), Failure> {
     }
 }
 
-/// What `cnn run` does besides the config: output, flags, ensemble options.
+/// What `cnn run` does besides the config: output, flags, ensemble and checkpoint
+/// options (the command-line flags of `cnn run`).
+#[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Output file.
+    /// Output file (default: NAME.h5 in the current directory).
+    #[arg(short, long)]
     pub out: Option<PathBuf>,
-    /// Replace an existing output.
+    /// Replace an existing output file.
+    #[arg(long)]
     pub force: bool,
-    /// No progress bar, no summary.
+    /// No progress bar and no summary.
+    #[arg(short, long)]
     pub quiet: bool,
-    /// Draw the figures.
+    /// Also draw the figures (NAME-sequence.png, NAME-pca.png) beside the run file;
+    /// for an ensemble, the summary figure NAME-summary.png.
+    #[arg(long)]
     pub plot: bool,
-    /// Ensemble worker threads (0: all cores).
+    /// Ensemble: worker threads (default: all cores). A member's result does not
+    /// depend on it.
+    #[arg(short, long, default_value_t = 0)]
     pub jobs: usize,
-    /// `--shard K/N` as typed.
+    /// Ensemble: run only members with index % N == K into a shard file (merge the
+    /// shards with `cnn merge`).
+    #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// One line per finished ensemble member.
+    /// Ensemble: one line per finished member.
+    #[arg(short, long)]
     pub verbose: bool,
-    /// Threads for a single run's network (0: all cores; ensembles use `jobs`).
+    /// Single run: threads for the one network (step and RLS update split in
+    /// blocks; 0: all cores). Pays from about N = 2000; results do not depend on it.
+    #[arg(long, default_value_t = 1)]
     pub threads: usize,
-    /// Single run: seconds of wall clock between checkpoints (0: only on Ctrl-C).
+    /// Single run: write the checkpoint OUT.checkpoint every this many seconds of wall
+    /// clock (0: only on Ctrl-C / SIGTERM). It holds everything to continue bit for
+    /// bit and is removed when the run completes.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
     pub checkpoint_every_s: f64,
-    /// Single run: steps between checkpoints instead (tests).
+    /// Single run: checkpoint every this many steps instead (for tests).
+    #[arg(long, hide = true)]
     pub checkpoint_every_steps: Option<u64>,
-    /// Single run: continue from `OUT.checkpoint`.
+    /// Single run: continue an interrupted run from OUT.checkpoint (same config and
+    /// --set values); the result equals the uninterrupted run bit for bit.
+    #[arg(long)]
     pub resume: bool,
 }
 
