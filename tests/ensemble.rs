@@ -4,7 +4,7 @@
 //!
 //! `CNN_SCIENCE=1` runs the larger Fig 5 sweep (N_G = 500, 5 seeds per g).
 
-use crate::harness;
+use crate::harness::{self, kill, s};
 use cnn_io::{Column, EnsembleReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -26,10 +26,6 @@ fn small(n_g: usize, train_ms: f64, g: &[f64], seeds: &[u64], record: &str) -> S
         seeds.join(", "),
         g.join(", ")
     )
-}
-
-fn s(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
 }
 
 /// Asserts that two ensemble files hold the same members (bit for bit) and the same
@@ -296,13 +292,6 @@ fn jobs_shards_merge_and_plot() {
         let len = std::fs::metadata(dir.join(f)).map(|m| m.len()).unwrap_or(0);
         assert!(len > 1000, "{f}: {len} bytes\n{}", plot.dump());
     }
-}
-
-/// Sends `signal` (`-9`, `-INT`) to `pid` with kill(1).
-fn kill(pid: u32, signal: &str) {
-    let _ = Command::new("kill")
-        .args([signal, &pid.to_string()])
-        .status();
 }
 
 #[test]

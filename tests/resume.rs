@@ -4,25 +4,15 @@
 //! No file ever appears under the output name before the run completes; `cnn info` and
 //! `cnn plot` refuse the checkpoint (exit 2); a resume with another config is refused.
 
-use crate::harness::{self, Tiny};
+use crate::harness::{self, kill, s, Tiny};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn s(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
-}
 
 /// The whole run file, as text with every float's bits (Debug prints f64 exactly).
 fn contents(path: &Path) -> String {
     let rec = cnn_io::read_run(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     format!("{rec:?}")
-}
-
-fn kill(pid: u32, signal: &str) {
-    let _ = Command::new("kill")
-        .args([signal, &pid.to_string()])
-        .status();
 }
 
 #[test]
