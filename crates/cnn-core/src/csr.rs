@@ -98,7 +98,8 @@ impl Csr {
         &mut self.data[a..b]
     }
 
-    /// `(A x)_i` for one row, summed like [`Csr::matvec`].
+    /// `(A x)_i` for one row: four independent accumulators (so the gathers overlap),
+    /// the remainder into the first, summed as `(a0 + a1) + (a2 + a3)`.
     pub fn row_dot(&self, i: usize, x: &[f64]) -> f64 {
         let (idx, val) = self.row(i);
         let mut acc = [0.0f64; 4];
@@ -182,23 +183,7 @@ impl Csr {
         assert_eq!(x.len(), self.n_cols, "matvec: x has wrong length");
         assert_eq!(y.len(), self.n_rows, "matvec: y has wrong length");
         for (i, yi) in y.iter_mut().enumerate() {
-            let (a, b) = (self.indptr[i], self.indptr[i + 1]);
-            let idx = &self.indices[a..b];
-            let val = &self.data[a..b];
-            // Four independent accumulators let the compiler overlap the gathers.
-            let mut acc = [0.0f64; 4];
-            let chunks = idx.len() / 4;
-            for c in 0..chunks {
-                let o = 4 * c;
-                acc[0] += val[o] * x[idx[o] as usize];
-                acc[1] += val[o + 1] * x[idx[o + 1] as usize];
-                acc[2] += val[o + 2] * x[idx[o + 2] as usize];
-                acc[3] += val[o + 3] * x[idx[o + 3] as usize];
-            }
-            for o in 4 * chunks..idx.len() {
-                acc[0] += val[o] * x[idx[o] as usize];
-            }
-            *yi = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+            *yi = self.row_dot(i, x);
         }
     }
 
