@@ -3,11 +3,12 @@
 //! `[inputs]` (input weights and `[[inputs.signals]]`) and `[task]` (the paper's
 //! input-driven tasks, which supply both the inputs and the targets).
 //!
-//! Stage 1 is the `Raw*` structs (serde, unknown keys refused); stage 2 is
+//! Stage 1 is the `Raw*` structs (serde, unknown keys refused; fields of
+//! [`crate::config::RawConfig`]); stage 2 is
 //! [`validate`], which fills in defaults, checks every range against the rest of the
 //! config and returns an [`Architecture`] plus the resolved tables.
 
-use crate::config::{finite, ConfigError, KeyPath, Locator};
+use crate::config::{finite, non_negative, ConfigError, KeyPath, Locator};
 use crate::targets::{build_targets, check_target_keys, RawTarget};
 use cnn_core::{FeedbackSpec, GeneratorSpec, InputSpec, InputWeights, Network, Target};
 use cnn_train::{Feedback, FeedbackMode, SharedP};
@@ -86,23 +87,6 @@ pub struct RawTask {
     pub n_inputs: Option<i64>,
     pub segment_ms: Option<f64>,
     pub seed: Option<i64>,
-}
-
-/// The architecture sections of a config, stage 1 (flattened into the config file).
-#[derive(Debug, Clone, Default)]
-pub struct RawArchitecture {
-    /// `[network] architecture`.
-    pub architecture: Option<String>,
-    /// `[feedback_network]`.
-    pub feedback_network: Option<RawFeedbackNetwork>,
-    /// `[internal]`.
-    pub internal: Option<RawInternal>,
-    /// `[feedback]`.
-    pub feedback: Option<RawFeedback>,
-    /// `[inputs]`.
-    pub inputs: Option<RawInputs>,
-    /// `[task]`.
-    pub task: Option<RawTask>,
 }
 
 /// Which of the paper's three architectures (Fig. 1).
@@ -252,22 +236,11 @@ fn count(loc: &Locator, k: &[&str], v: i64, lo: i64, hi: i64) -> Result<usize, C
     }
 }
 
-fn seed_of(loc: &Locator, k: &[&str], v: i64) -> Result<u64, ConfigError> {
-    if v >= 0 {
-        Ok(v as u64)
-    } else {
-        Err(loc.err(
-            &key(k),
-            format!("{v} is out of range; allowed: an integer >= 0"),
-        ))
-    }
-}
-
 /// Stage 2 for the architecture sections. `n_g`, `p_gg`, `g_gg`, `g_gz`, `dt_ms`, the run
 /// length and the config seed come from the rest of the config.
 #[allow(clippy::too_many_arguments)]
 pub fn validate(
-    raw: &RawArchitecture,
+    raw: &crate::config::RawConfig,
     loc: &Locator,
     n_g: usize,
     g_gg: f64,
@@ -276,7 +249,7 @@ pub fn validate(
     seed: u64,
     has_targets: bool,
 ) -> Result<(Architecture, Resolved), ConfigError> {
-    let kind = match raw.architecture.as_deref().unwrap_or("A") {
+    let kind = match raw.network.architecture.as_deref().unwrap_or("A") {
         "A" | "a" => Kind::A,
         "B" | "b" => Kind::B,
         "C" | "c" => Kind::C,
@@ -489,9 +462,9 @@ pub fn validate(
         noise_sd >= 0.0,
         "noise_sd >= 0",
     )?;
-    let noise_seed = seed_of(
+    let noise_seed = non_negative(
         loc,
-        &["feedback", "noise_seed"],
+        &key(&["feedback", "noise_seed"]),
         fbr.noise_seed.unwrap_or(seed as i64),
     )?;
     let feedback = Feedback {
@@ -529,7 +502,7 @@ pub fn validate(
                 "a [task] supplies its own targets and inputs; remove the [[targets]] tables",
             ));
         }
-        let tseed = seed_of(loc, &["task", "seed"], t.seed.unwrap_or(seed as i64))?;
+        let tseed = non_negative(loc, &key(&["task", "seed"]), t.seed.unwrap_or(seed as i64))?;
         let only_task = |name: &str, present: bool, kind: &str, tk: &str| {
             if present && tk != kind {
                 Err(loc.err(

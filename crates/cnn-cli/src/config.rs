@@ -658,6 +658,16 @@ pub(crate) fn finite(
     }
 }
 
+/// `v` as a `u64` if it is >= 0 (seeds); otherwise an out-of-range error naming `key`.
+pub(crate) fn non_negative(loc: &Locator, key: &KeyPath, v: i64) -> Result<u64, ConfigError> {
+    u64::try_from(v).map_err(|_| {
+        loc.err(
+            key,
+            format!("{v} is out of range; allowed: an integer >= 0"),
+        )
+    })
+}
+
 fn steps_of(
     loc: &Locator,
     key: &KeyPath,
@@ -699,12 +709,7 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
     use defaults as d;
     let key = |parts: &[&str]| KeyPath::of(parts);
     let seed = raw.seed.unwrap_or(d::SEED);
-    if seed < 0 {
-        return Err(loc.err(
-            &key(&["seed"]),
-            format!("{seed} is out of range; allowed: an integer >= 0"),
-        ));
-    }
+    non_negative(loc, &key(&["seed"]), seed)?;
     let n = &raw.network;
     let n_g = n.n_g.unwrap_or(d::N_G);
     if !(1..=50_000).contains(&n_g) {
@@ -914,16 +919,8 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
     }
 
     let total_ms = (n_sp + n_tr + n_te) as f64 * dt_ms;
-    let raw_arch = crate::arch::RawArchitecture {
-        architecture: n.architecture.clone(),
-        feedback_network: raw.feedback_network.clone(),
-        internal: raw.internal.clone(),
-        feedback: raw.feedback.clone(),
-        inputs: raw.inputs.clone(),
-        task: raw.task.clone(),
-    };
     let (mut arch, arch_res) = crate::arch::validate(
-        &raw_arch,
+        &raw,
         loc,
         n_g as usize,
         g_gg,

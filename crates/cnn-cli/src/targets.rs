@@ -360,12 +360,7 @@ fn build_one(
                 "base_period_ms > 0",
             )?;
             let seed = t.seed.unwrap_or(1);
-            if seed < 0 {
-                return Err(loc.err(
-                    &KeyPath::item(list, i, "seed"),
-                    format!("{seed} is out of range; allowed: an integer >= 0"),
-                ));
-            }
+            crate::config::non_negative(loc, &KeyPath::item(list, i, "seed"), seed)?;
             (r.n, r.amplitude, r.base_period_ms, r.seed) = (Some(n), Some(a), Some(p), Some(seed));
             Box::new(
                 cnn_targets::RandomSines::new(n as usize, a, p, seed as u64)
@@ -496,36 +491,41 @@ fn build_one(
                      pulses = [{channel, at_ms, width_ms, height}, ...]",
                 ));
             }
+            // Pulses follow the segments in one list: an error about entry j names the
+            // table it came from.
             let n_seg = t.segments.as_ref().map_or(0, Vec::len);
-            // Segment-by-segment checks first, so the error names the right list.
-            for (j, seg) in segs.iter().enumerate() {
-                let (key, idx) = if j < n_seg {
-                    ("segments", j)
-                } else {
-                    ("pulses", j - n_seg)
-                };
-                let one = cnn_targets::Schedule::new(channels as usize, vec![*seg]);
-                if let Err(e) = one {
-                    return Err(loc.err(&KeyPath::item(list, i, key), format!("entry {idx}: {e}")));
-                }
-                if seg.end_ms > total_ms + 1e-9 {
-                    return Err(loc.err(
-                        &KeyPath::item(list, i, key),
-                        format!(
-                            "entry {idx} ends at {} ms, after the run ({total_ms} ms); \
-                             allowed: within the run",
-                            seg.end_ms
-                        ),
-                    ));
-                }
-            }
+            let key_of = |j: usize| if j < n_seg { "segments" } else { "pulses" };
+            let numbering = if n_seg > 0 && t.pulses.is_some() {
+                " (pulses are numbered after the segments)"
+            } else {
+                ""
+            };
             let sched = cnn_targets::Schedule::new(channels as usize, segs).map_err(|e| {
-                let key = if n_seg > 0 { "segments" } else { "pulses" };
+                let j = match &e {
+                    cnn_targets::TargetError::BadSegment { index, .. } => *index,
+                    cnn_targets::TargetError::OverlappingSegments { second, .. } => *second,
+                    _ => 0,
+                };
                 loc.err(
-                    &KeyPath::item(list, i, key),
-                    format!("{e} (pulses are numbered after the segments)"),
+                    &KeyPath::item(list, i, key_of(j)),
+                    format!("{e}{numbering}"),
                 )
             })?;
+            let late = sched
+                .segments()
+                .iter()
+                .position(|g| g.end_ms > total_ms + 1e-9);
+            if let Some(j) = late {
+                let entry = if j < n_seg { j } else { j - n_seg };
+                return Err(loc.err(
+                    &KeyPath::item(list, i, key_of(j)),
+                    format!(
+                        "entry {entry} ends at {} ms, after the run ({total_ms} ms); \
+                         allowed: within the run",
+                        sched.segments()[j].end_ms
+                    ),
+                ));
+            }
             (r.channels, r.segments, r.pulses) =
                 (Some(channels), t.segments.clone(), t.pulses.clone());
             Box::new(sched)
@@ -560,12 +560,7 @@ fn build_one(
         "noise_sigma >= 0",
     )?;
     let noise_seed = t.noise_seed.unwrap_or(1);
-    if noise_seed < 0 {
-        return Err(loc.err(
-            &KeyPath::item(list, i, "noise_seed"),
-            format!("{noise_seed} is out of range; allowed: an integer >= 0"),
-        ));
-    }
+    crate::config::non_negative(loc, &KeyPath::item(list, i, "noise_seed"), noise_seed)?;
     (r.scale, r.offset, r.noise_sigma, r.noise_seed) =
         (Some(scale), Some(offset), Some(sigma), Some(noise_seed));
     let mut out = base;
