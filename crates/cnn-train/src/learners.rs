@@ -353,23 +353,3 @@ pub(crate) fn apply_shared(
         }
     }
 }
-
-/// Bytes the P matrices of the recurrent learners of `net` would take (per-row form; a
-/// shared P takes `N_G (N_G + 1) / 2` doubles instead), to check a configuration before
-/// a run.
-pub fn recurrent_p_bytes(net: &cnn_core::Network) -> usize {
-    let tri = |k: usize| k * (k + 1) / 2 * 8;
-    let mut bytes = 0;
-    if let Some(fb) = net.feedback_network() {
-        let m = fb.j_fg();
-        bytes += (0..m.n_rows())
-            .map(|a| tri(m.row(a).0.len()))
-            .sum::<usize>();
-    }
-    bytes += net
-        .trained_rows()
-        .iter()
-        .map(|&i| tri(net.j_gg().row(i as usize).0.len()))
-        .sum::<usize>();
-    bytes
-}

@@ -49,7 +49,7 @@ pub mod trainer;
 pub use checkpoint::{Checkpoint, NetworkState};
 pub use error::TrainError;
 pub use health::LearnerHealth;
-pub use learners::{recurrent_p_bytes, SharedP};
+pub use learners::SharedP;
 pub use metrics::PhaseAccumulator;
 pub use metrics::{OutputMetrics, PhaseMetrics, SuccessCriterion};
 pub use pool::Pool;
