@@ -68,6 +68,13 @@ fn run_config(dir: &std::path::Path, config: &str, sets: &[&str]) -> cnn_io::Run
     cnn_io::read_run(&out).expect("run file")
 }
 
+fn test_phase(rec: &cnn_io::RunRecord) -> &cnn_io::PhaseRecord {
+    rec.phases
+        .iter()
+        .find(|p| p.phase == cnn_core::Phase::Test)
+        .expect("test phase")
+}
+
 #[test]
 fn four_bit_memory_holds_and_flips_its_bits() {
     let dir = harness::tempdir();
@@ -82,11 +89,7 @@ fn four_bit_memory_holds_and_flips_its_bits() {
             "simulation.test_ms=20000",
         ],
     );
-    let test = rec
-        .phases
-        .iter()
-        .find(|p| p.phase == cnn_core::Phase::Test)
-        .expect("test phase");
+    let test = test_phase(&rec);
     let u = test.inputs.as_ref().expect("recorded inputs");
     let rows = test.t_ms.len();
     assert_eq!(u.len(), rows * 8, "8 input lines");
@@ -218,11 +221,7 @@ fn presets_run_end_to_end() {
 fn each_static_input_produces_its_pattern() {
     let dir = harness::tempdir();
     let rec = run_config(dir.path(), "fig7b-pattern-select", &[]);
-    let test = rec
-        .phases
-        .iter()
-        .find(|p| p.phase == cnn_core::Phase::Test)
-        .expect("test phase");
+    let test = test_phase(&rec);
     let u = test.inputs.as_ref().expect("recorded inputs");
     let rows = test.t_ms.len();
     let selected: Vec<usize> = (0..rows)
