@@ -70,7 +70,7 @@ fn fixtures() -> &'static Path {
         assert!(run.len() > 20000, "run.h5 is only {} bytes", run.len());
         std::fs::write(dir.join("truncated.h5"), &run[..20000])
             .unwrap_or_else(|e| panic!("truncated.h5: {e}"));
-        let f = hdf5::File::create(dir.join("foreign.h5")).expect("create foreign.h5");
+        let f = harness::create_h5(&dir.join("foreign.h5"));
         f.create_group("data").expect("group");
         f.new_dataset::<f64>()
             .shape(3)

@@ -675,7 +675,7 @@ fn info_refuses_foreign_hdf5_files() {
     let dir = tmp.path();
     let plain = dir.join("plain.h5");
     {
-        let f = hdf5::File::create(&plain).expect("create plain.h5");
+        let f = harness::create_h5(&plain);
         f.create_group("data").expect("group");
         f.close().expect("close plain.h5");
     }
@@ -689,7 +689,7 @@ fn info_refuses_foreign_hdf5_files() {
 
     let future = dir.join("future.h5");
     {
-        let f = hdf5::File::create(&future).expect("create future.h5");
+        let f = harness::create_h5(&future);
         let v: hdf5::types::VarLenUnicode = "cnn-run".parse().expect("string");
         f.new_attr::<hdf5::types::VarLenUnicode>()
             .create("format")

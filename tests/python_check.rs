@@ -65,7 +65,7 @@ fn analyze_run_py_agrees_with_the_file() {
 
     // A recorded MAE that does not match the traces is caught (exit 1).
     {
-        let f = hdf5::File::open_rw(&run_file).expect("open the run file read-write");
+        let f = harness::open_rw_h5(&run_file);
         let ds = f.dataset("metrics/test/mae").expect("/metrics/test/mae");
         let mae: Vec<f64> = ds.read_raw().expect("read mae");
         let off: Vec<f64> = mae.iter().map(|m| m * (1.0 + 1e-6)).collect();

@@ -95,6 +95,29 @@ pub fn tempdir() -> tempfile::TempDir {
         .unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"))
 }
 
+/// Creates an HDF5 file in the test process without an HDF5 file lock.
+///
+/// HDF5 opens files without close-on-exec, so a `cnn` child spawned by another test thread
+/// while the file is open inherits the descriptor and with it the lock (flock locks belong
+/// to the open file description), even after this process closes the file; a later `cnn`
+/// opening the file then fails with "unable to lock file" (errno 11). The tests write
+/// fixtures here and spawn children concurrently; without the lock nothing is inherited.
+pub fn create_h5(path: &Path) -> hdf5::File {
+    hdf5::File::with_options()
+        .with_fapl(|p| p.file_locking(false))
+        .create(path)
+        .unwrap_or_else(|e| panic!("create {}: {e}", path.display()))
+}
+
+/// Opens an HDF5 file read-write in the test process without a file lock (see
+/// [`create_h5`]).
+pub fn open_rw_h5(path: &Path) -> hdf5::File {
+    hdf5::File::with_options()
+        .with_fapl(|p| p.file_locking(false))
+        .open_rw(path)
+        .unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
+}
+
 /// A path as a string, for command-line arguments.
 pub fn s(p: &Path) -> String {
     p.to_string_lossy().into_owned()
