@@ -176,6 +176,7 @@ fn presets_run_end_to_end() {
         "fig2-fast-sine",
         "fig2-slow-sine",
         "fig6b-feedback-network",
+        "fig6b-all-to-all",
         "fig6b-full",
         "fig6c-internal",
         "fig6c-all-to-all",

@@ -26,6 +26,8 @@ pub struct RawFeedbackNetwork {
     pub g_ff: Option<f64>,
     pub g_fg: Option<f64>,
     pub g_gf: Option<f64>,
+    /// `"auto"`, `"always"` or `"never"`.
+    pub shared_p: Option<String>,
 }
 
 /// `[internal]` (architecture C).
@@ -119,7 +121,7 @@ pub struct Architecture {
     pub feedback_network: Option<FeedbackSpec>,
     /// Units 0..trained_units have trained incoming J^GG weights (C); 0 otherwise.
     pub trained_units: usize,
-    /// Whether C's trained rows share one P.
+    /// Whether the trained rows (B's J^FG, C's J^GG) share one P.
     pub shared_p: SharedP,
     /// The readout feedback loop.
     pub feedback: Feedback,
@@ -190,7 +192,12 @@ impl Architecture {
         let tri = |k: f64| k * (k + 1.0) / 2.0 * 8.0;
         let mut b = 0.0;
         if let Some(fb) = &self.feedback_network {
-            b += fb.n_f as f64 * tri(fb.p_fg * spec.n_g as f64);
+            let all_full = fb.p_fg >= 1.0;
+            b += if all_full && self.shared_p != SharedP::Never {
+                tri(spec.n_g as f64)
+            } else {
+                fb.n_f as f64 * tri(fb.p_fg * spec.n_g as f64)
+            };
         }
         if self.trained_units > 0 {
             let all_full = spec.p_gg >= 1.0;
@@ -243,6 +250,7 @@ pub fn validate(
     raw: &crate::config::RawConfig,
     loc: &Locator,
     n_g: usize,
+    p_gg: f64,
     g_gg: f64,
     dt_ms: f64,
     total_ms: f64,
@@ -269,6 +277,7 @@ pub fn validate(
     };
 
     // [feedback_network]
+    let mut fb_shared = SharedP::Auto;
     let feedback_network = match (&raw.feedback_network, kind) {
         (Some(_), Kind::A | Kind::C) => {
             return Err(loc.err(
@@ -324,6 +333,13 @@ pub fn validate(
                 g_fg: gain("g_fg", f.g_fg, d.g_fg, true)?,
                 g_gf: gain("g_gf", f.g_gf, d.g_gf, false)?,
             };
+            fb_shared = shared_p(
+                loc,
+                "feedback_network",
+                "p_fg",
+                spec.p_fg,
+                f.shared_p.as_deref(),
+            )?;
             res.feedback_network = Some(RawFeedbackNetwork {
                 n_f: Some(n_f as i64),
                 p_ff: Some(spec.p_ff),
@@ -332,6 +348,7 @@ pub fn validate(
                 g_ff: Some(spec.g_ff),
                 g_fg: Some(spec.g_fg),
                 g_gf: Some(spec.g_gf),
+                shared_p: Some(f.shared_p.unwrap_or_else(|| "auto".into())),
             });
             Some(spec)
         }
@@ -366,27 +383,14 @@ pub fn validate(
                     "must be > 0 in architecture C (the trained J^GG is scaled by it)",
                 ));
             }
-            let shared = match i.shared_p.as_deref().unwrap_or("auto") {
-                "auto" => SharedP::Auto,
-                "always" => SharedP::Always,
-                "never" => SharedP::Never,
-                other => {
-                    return Err(loc.err(
-                        &key(&["internal", "shared_p"]),
-                        format!(
-                            "\"{other}\" is not allowed; allowed: \"auto\" (one P when \
-                             p_gg = 1), \"always\" or \"never\""
-                        ),
-                    ))
-                }
-            };
+            let shared = shared_p(loc, "internal", "p_gg", p_gg, i.shared_p.as_deref())?;
             res.internal = Some(RawInternal {
                 trained_units: Some(m),
                 shared_p: Some(i.shared_p.unwrap_or_else(|| "auto".into())),
             });
             (m as usize, shared)
         }
-        (None, _) => (0, SharedP::Auto),
+        (None, _) => (0, fb_shared),
     };
 
     // [feedback]
@@ -754,4 +758,36 @@ pub fn validate(
         },
         res,
     ))
+}
+
+/// `TABLE.shared_p`: whether the trained rows share one P; `"always"` needs full rows
+/// (`PROB` = `p` = 1).
+fn shared_p(
+    loc: &Locator,
+    table: &str,
+    prob: &str,
+    p: f64,
+    value: Option<&str>,
+) -> Result<SharedP, ConfigError> {
+    let k = key(&[table, "shared_p"]);
+    match value.unwrap_or("auto") {
+        "auto" => Ok(SharedP::Auto),
+        "always" if p < 1.0 => Err(loc.err(
+            &k,
+            format!(
+                "\"always\" needs every trained unit to receive from all generator units, \
+                 but {prob} = {p}; allowed: \"always\" only with {prob} = 1, else \"auto\" \
+                 or \"never\""
+            ),
+        )),
+        "always" => Ok(SharedP::Always),
+        "never" => Ok(SharedP::Never),
+        other => Err(loc.err(
+            &k,
+            format!(
+                "\"{other}\" is not allowed; allowed: \"auto\" (one P when {prob} = 1), \
+                 \"always\" or \"never\""
+            ),
+        )),
+    }
 }

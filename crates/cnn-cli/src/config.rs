@@ -923,6 +923,7 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
         &raw,
         loc,
         n_g as usize,
+        p_gg,
         g_gg,
         dt_ms,
         total_ms,

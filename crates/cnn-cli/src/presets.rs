@@ -63,6 +63,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../../configs/fig6b-feedback-network.toml"),
     ),
     (
+        "fig6b-all-to-all",
+        include_str!("../../../configs/fig6b-all-to-all.toml"),
+    ),
+    (
         "fig6b-full",
         include_str!("../../../configs/fig6b-full.toml"),
     ),

@@ -28,7 +28,7 @@ use crate::health::LearnerHealth;
 use crate::{Gain, Rls, RlsState, RlsUpdate, TrainError};
 use cnn_core::{Executor, Serial};
 
-/// Whether the trained rows of architecture C share one P.
+/// Whether the trained rows (architecture B's `J^FG`, architecture C's `J^GG`) share one P.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SharedP {
     /// Share one P when every trained row receives from all `N_G` units (and the readout
@@ -74,10 +74,10 @@ impl RowLearner {
     }
 }
 
-/// Rows of J^GG that share one P (all-to-all connectivity).
+/// Rows (of J^FG and J^GG) that share one P (all-to-all connectivity).
 #[derive(Debug)]
 pub(crate) struct SharedRows {
-    pub(crate) rows: Vec<u32>,
+    pub(crate) rows: Vec<(Matrix, u32)>,
     pub(crate) outputs: Vec<usize>,
     /// None when the readout's P is the same matrix (readout over all units).
     pub(crate) rls: Option<Rls>,
@@ -125,17 +125,6 @@ impl Learners {
             });
             Ok(())
         };
-        if let Some(fb) = net.feedback_network() {
-            let m = fb.j_fg();
-            for a in 0..m.n_rows() {
-                add(
-                    Matrix::Jfg,
-                    a as u32,
-                    output_of(a, m.n_rows(), n_out),
-                    m.row(a).0,
-                )?;
-            }
-        }
         let trained = net.trained_rows();
         if !trained.is_empty() && net.spec().g_gg <= 0.0 {
             return Err(TrainError::OutOfRange {
@@ -144,33 +133,45 @@ impl Learners {
                 allowed: "g_gg > 0 when J^GG is trained (the update is scaled by 1/g_gg)".into(),
             });
         }
-        let all_full = trained
-            .iter()
-            .all(|&i| net.j_gg().row(i as usize).0.len() == n);
+        // Every trained row with its output: B's J^FG rows, then C's J^GG rows.
+        let mut rows: Vec<(Matrix, u32, usize, &[u32])> = Vec::new();
+        if let Some(fb) = net.feedback_network() {
+            let m = fb.j_fg();
+            for a in 0..m.n_rows() {
+                let out = output_of(a, m.n_rows(), n_out);
+                rows.push((Matrix::Jfg, a as u32, out, m.row(a).0));
+            }
+        }
+        let m = trained.len();
+        for (j, &i) in trained.iter().enumerate() {
+            let cols = net.j_gg().row(i as usize).0;
+            rows.push((Matrix::Jgg, i, output_of(j, m, n_out), cols));
+        }
+        let all_full = rows.iter().all(|r| r.3.len() == n);
         let use_shared = match shared {
             SharedP::Never => false,
-            SharedP::Auto => all_full && !trained.is_empty(),
+            SharedP::Auto => all_full && !rows.is_empty(),
             SharedP::Always => {
                 if !all_full {
                     return Err(TrainError::OutOfRange {
                         name: "shared_p",
                         value: "true".into(),
                         allowed: "a shared P needs every trained unit to receive from all \
-                                  N_G units (p_gg = 1); use per-unit P (shared_p = false)"
+                                  N_G units (p_gg = 1 for trained generator units, p_fg = 1 \
+                                  for feedback units); use per-unit P (shared_p = false)"
                             .into(),
                     });
                 }
-                !trained.is_empty()
+                !rows.is_empty()
             }
         };
-        let m = trained.len();
         if use_shared {
             let readout_all = net.readout_units().len() == n;
             Ok(Self {
                 per_row,
                 shared: Some(SharedRows {
-                    rows: trained.to_vec(),
-                    outputs: (0..m).map(|j| output_of(j, m, n_out)).collect(),
+                    outputs: rows.iter().map(|r| r.2).collect(),
+                    rows: rows.iter().map(|r| (r.0, r.1)).collect(),
                     rls: if readout_all {
                         None
                     } else {
@@ -181,13 +182,8 @@ impl Learners {
                 mode,
             })
         } else {
-            for (j, &i) in trained.iter().enumerate() {
-                add(
-                    Matrix::Jgg,
-                    i,
-                    output_of(j, m, n_out),
-                    net.j_gg().row(i as usize).0,
-                )?;
+            for &(matrix, row, output, cols) in &rows {
+                add(matrix, row, output, cols)?;
             }
             Ok(Self {
                 per_row,
@@ -208,8 +204,14 @@ impl Learners {
                 groups.push(LearnerHealth::new(name, count(m)));
             }
         }
-        if self.shared.as_ref().is_some_and(|s| s.rls.is_some()) {
-            groups.push(LearnerHealth::new("J_GG shared", 1));
+        if let Some(s) = self.shared.as_ref().filter(|s| s.rls.is_some()) {
+            let has = |m| s.rows.iter().any(|r| r.0 == m);
+            let name = match (has(Matrix::Jfg), has(Matrix::Jgg)) {
+                (true, false) => "J_FG shared",
+                (true, true) => "J_FG+J_GG shared",
+                _ => "J_GG shared",
+            };
+            groups.push(LearnerHealth::new(name, 1));
         }
         groups
     }
@@ -337,9 +339,10 @@ impl Learners {
     }
 }
 
-/// Applies a shared P's gain to every shared row: row `i` takes `-c e_k k / g_GG`.
+/// Applies a shared P's gain to every shared row: row `i` takes `-c e_k k / g` (`g_FG`
+/// for a feedback unit, `g_GG` for a generator unit).
 pub(crate) fn apply_shared(
-    rows: &[u32],
+    rows: &[(Matrix, u32)],
     outputs: &[usize],
     rls: &Rls,
     gain: Gain,
@@ -347,9 +350,18 @@ pub(crate) fn apply_shared(
     err: &[f64],
 ) {
     let g_gg = net.spec().g_gg;
-    for (&i, &k) in rows.iter().zip(outputs) {
-        if let Some(row) = net.trained_row_mut(i) {
-            rls.apply(gain, err[k] / g_gg, row);
-        }
+    let g_fg = net.feedback_network().map_or(1.0, |f| f.spec().g_fg);
+    for (&(matrix, i), &k) in rows.iter().zip(outputs) {
+        let (row, g) = match matrix {
+            Matrix::Jfg => match net.j_fg_mut() {
+                Some(m) => (m.row_data_mut(i as usize), g_fg),
+                None => continue,
+            },
+            Matrix::Jgg => match net.trained_row_mut(i) {
+                Some(row) => (row, g_gg),
+                None => continue,
+            },
+        };
+        rls.apply(gain, err[k] / g, row);
     }
 }

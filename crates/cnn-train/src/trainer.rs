@@ -316,7 +316,7 @@ impl<'a> Trainer<'a> {
         Ok(self)
     }
 
-    /// Whether architecture C's trained rows share one P (see [`SharedP`]).
+    /// Whether the trained rows (B's `J^FG`, C's `J^GG`) share one P (see [`SharedP`]).
     pub fn shared_p(mut self, shared: SharedP) -> Self {
         self.shared_p = shared;
         self

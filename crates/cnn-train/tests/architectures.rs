@@ -103,14 +103,12 @@ fn error_grows_with_gamma() {
     );
 }
 
-/// Architecture B (N_G = 1000, N_F = 50, p_FG = 0.1, no readout feedback): the trained
-/// J^FG and w bring the training error down in every seed. The test phase does not hold
-/// the pattern at this size (nor at the paper's N_G = 20000 with 12 training periods, see
-/// docs/experiments.md), so this checks training only, and prints the test metrics.
-#[test]
-fn architecture_b_trains_the_feedback_network() {
+/// Architecture B with `n_f` feedback units of `p_fg` and a small initial J^FG
+/// (g_FG = 0.1), no readout feedback; returns how many of 5 seeds succeed.
+fn architecture_b_wins(label: &str, n_f: usize, p_fg: f64) -> usize {
     let target = four_sine();
-    for seed in 0..3 {
+    let mut wins = 0;
+    for seed in 0..5 {
         let spec = GeneratorSpec {
             n_g: 1000,
             p_gg: 0.1,
@@ -119,8 +117,9 @@ fn architecture_b_trains_the_feedback_network() {
             ..GeneratorSpec::paper(1)
         };
         let fb = cnn_core::FeedbackSpec {
-            n_f: 50,
-            p_fg: 0.1,
+            n_f,
+            p_fg,
+            g_fg: 0.1,
             ..cnn_core::FeedbackSpec::fig6b()
         };
         let mut net = Network::build(spec, seed)
@@ -132,17 +131,36 @@ fn architecture_b_trains_the_feedback_network() {
             .expect("trainer")
             .run()
             .expect("run");
-        report("B", seed, &o);
-        let train = &o.metrics[1].outputs[0];
-        assert!(train.mae < 0.1, "seed {seed}: training MAE {}", train.mae);
-        assert!(
-            train.best_corr > 0.99,
-            "seed {seed}: training correlation {}",
-            train.best_corr
-        );
+        report(label, seed, &o);
         assert_ne!(
             net.feedback_network().expect("fb").j_fg().data(),
             &before[..]
         );
+        wins += o.success as usize;
     }
+    wins
+}
+
+/// Architecture B as in Fig. 6B (N_F = 95, p_FF = 0.25, g_FF = 1.2, p_GF = 0.25) at
+/// N_G = 1000, each feedback unit trained over about 500 generator units (p_FG = 0.5; the
+/// paper: 500 of 20000) with its own P, all taking the readout's error. The initial J^FG
+/// is scaled by g_FG = 0.1 instead of the paper's 1: with g_FG = 1 the fixed random part
+/// g_FG J^FG(0) r of each feedback unit's input swamps the learned signal and B fails at
+/// test in most seeds (docs/experiments.md).
+#[test]
+fn architecture_b_learns_four_sines_in_most_seeds() {
+    let wins = architecture_b_wins("B sparse", 50, 0.5);
+    assert!(wins >= 3, "architecture B succeeded in {wins} of 5 seeds");
+}
+
+/// Architecture B with every feedback unit receiving from all generator units: one
+/// shared P serves the readout and every feedback unit, and the learned input of each
+/// feedback unit equals the change of the output (paper, Results).
+#[test]
+fn architecture_b_all_to_all_learns_four_sines_in_most_seeds() {
+    let wins = architecture_b_wins("B all-to-all", 95, 1.0);
+    assert!(
+        wins >= 4,
+        "architecture B (all-to-all) succeeded in {wins} of 5 seeds"
+    );
 }

@@ -275,6 +275,62 @@ fn all_to_all_shared_p_equals_per_unit_p() {
     assert_eq!(a.w(), b.w());
 }
 
+/// Architecture B with every feedback unit receiving from all generator units: one
+/// shared P (the readout's) gives the same J^FG as one P per feedback unit.
+#[test]
+fn full_feedback_rows_shared_p_equals_per_unit_p() {
+    let target = sine();
+    let mut s = spec(60, 0.2);
+    s.g_gz = 0.0;
+    let fb = FeedbackSpec {
+        n_f: 8,
+        p_ff: 0.3,
+        p_fg: 1.0,
+        p_gf: 0.3,
+        g_ff: 1.2,
+        g_fg: 0.5,
+        g_gf: 1.0,
+    };
+    let net0 = Network::build(s.clone(), 9)
+        .expect("build")
+        .with_feedback_network(fb.clone(), 9)
+        .expect("feedback network");
+    let run = |shared: SharedP| {
+        let mut n = net0.clone();
+        Trainer::new(&mut n, &target, protocol(300.0))
+            .expect("trainer")
+            .shared_p(shared)
+            .run()
+            .expect("run");
+        n
+    };
+    let (a, b) = (run(SharedP::Always), run(SharedP::Never));
+    let j = |n: &Network| n.feedback_network().expect("fb").j_fg().data().to_vec();
+    let (ja, jb) = (j(&a), j(&b));
+    assert_ne!(ja, j(&net0), "J^FG was trained");
+    let scale = jb.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let diff = ja
+        .iter()
+        .zip(&jb)
+        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+    assert!(
+        diff <= 1e-12 * scale,
+        "max difference {diff} (scale {scale})"
+    );
+    assert_eq!(a.w(), b.w());
+    // A shared P needs full rows.
+    let mut sparse = Network::build(s, 9)
+        .expect("build")
+        .with_feedback_network(FeedbackSpec { p_fg: 0.5, ..fb }, 9)
+        .expect("feedback network");
+    let err = Trainer::new(&mut sparse, &target, protocol(300.0))
+        .expect("trainer")
+        .shared_p(SharedP::Always)
+        .run()
+        .expect_err("shared P with sparse rows");
+    assert!(err.to_string().contains("p_fg = 1"), "{err}");
+}
+
 #[test]
 fn feedback_network_weights_are_trained() {
     let target = sine();
