@@ -160,6 +160,7 @@ fn presets_run_end_to_end() {
         ("fig2-square", true),
         ("fig2-low-amplitude", false),
         ("fig6a-delayed-feedback", true),
+        ("fig6b-all-to-all", true),
     ] {
         let out = dir.path().join(format!("{name}.h5"));
         let run = harness::cnn(
@@ -176,7 +177,6 @@ fn presets_run_end_to_end() {
         "fig2-fast-sine",
         "fig2-slow-sine",
         "fig6b-feedback-network",
-        "fig6b-all-to-all",
         "fig6b-full",
         "fig6c-internal",
         "fig6c-all-to-all",
