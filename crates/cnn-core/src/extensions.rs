@@ -8,6 +8,7 @@
 //! [`crate::Network::with_inputs`]).
 
 use crate::seeds::{stream_rng, Stream};
+use crate::tanh::tanh;
 use crate::{CoreError, Csr};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -254,7 +255,7 @@ impl FeedbackNetwork {
                 0.5 * v
             })
             .collect();
-        let s: Vec<f64> = y.iter().map(|v| v.tanh()).collect();
+        let s: Vec<f64> = y.iter().map(|v| tanh(*v)).collect();
         Ok(Self {
             spec,
             j_ff,
@@ -303,7 +304,7 @@ impl FeedbackNetwork {
                 });
             }
         }
-        let s = y.iter().map(|v| v.tanh()).collect();
+        let s = y.iter().map(|v| tanh(*v)).collect();
         Ok(Self {
             spec,
             j_ff,
@@ -362,7 +363,7 @@ impl FeedbackNetwork {
             let yn = crate::network::flush_tiny(y0 + a * (-y0 + drive));
             finite &= yn.is_finite();
             *yi = yn;
-            *si = yn.tanh();
+            *si = tanh(yn);
         }
         finite
     }
@@ -441,7 +442,7 @@ mod tests {
             let inp: f64 = (0..3).map(|m| jfi[b * 3 + m] * input[m]).sum();
             let want = y0[b] + a * (-y0[b] + 1.2 * ff + 0.9 * fg + inp);
             assert!((fb1.y()[b] - want).abs() < 1e-12);
-            assert_eq!(fb1.s()[b], fb1.y()[b].tanh());
+            assert_eq!(fb1.s()[b], tanh(fb1.y()[b]));
         }
         // One-hot: exactly one nonzero per row; uniform: dense within its range.
         let gi = net.j_gi().expect("J_GI");

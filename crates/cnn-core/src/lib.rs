@@ -14,6 +14,8 @@
 //!   lines ([`Network::with_inputs`], [`InputSpec`]) and architecture C's trained rows of
 //!   `J^GG` ([`Network::set_trained_rows`]), all stepped with the generator;
 //! - [`Csr`]: the sparse connectivity;
+//! - [`tanh`]: the rate function `r = tanh(x)`, vectorised and bit for bit the same on
+//!   every processor and vector width (libm does not promise that), within 1 ulp;
 //! - [`Target`]: the trait target signals implement (generators live in `cnn-targets`);
 //! - [`Observer`]: the hook through which recorders and progress bars watch a run.
 //!
@@ -36,6 +38,7 @@ pub mod extensions;
 pub mod network;
 pub mod observe;
 pub mod seeds;
+pub mod tanh;
 pub mod target;
 
 pub use csr::Csr;

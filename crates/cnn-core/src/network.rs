@@ -4,6 +4,7 @@
 use crate::csr::{HotCsr, PAD16};
 use crate::extensions::{draw_input_matrix, FeedbackNetwork, FeedbackSpec, InputSpec};
 use crate::seeds::{stream_rng, Stream};
+use crate::tanh::{tanh_into, tanh_slice};
 use crate::{CoreError, Csr};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -213,10 +214,11 @@ struct StepKernel<'a> {
 
 impl StepKernel<'_> {
     /// The fused step for one block: `J^GG r` of a chunk of rows into a stack buffer, then
-    /// forward Euler and tanh on the chunk. Same operations, in the same order, as the
-    /// unfused `matvec` then Euler.
+    /// forward Euler on the chunk, then `r = tanh(x)` of the chunk in one SIMD pass
+    /// ([`crate::tanh`]). Same operations, in the same order, as the unfused `matvec`,
+    /// Euler and [`crate::tanh::tanh`].
     #[inline(always)]
-    fn run(&self, block: &mut RowBlock<'_>) {
+    fn run<S: pulp::Simd>(&self, simd: S, block: &mut RowBlock<'_>) {
         let n_out = self.feedback.len();
         let mut s = [0.0f64; CHUNK];
         let mut finite = true;
@@ -228,8 +230,7 @@ impl StepKernel<'_> {
             self.hot
                 .rows_into(self.j_gg, first, self.r_old, &mut s[..m]);
             let xs = &mut block.x[c..c + m];
-            let rs = &mut block.r[c..c + m];
-            for (o, (xi, ri)) in xs.iter_mut().zip(rs.iter_mut()).enumerate() {
+            for (o, xi) in xs.iter_mut().enumerate() {
                 let i = first + o;
                 let fb_row = &self.j_gz[i * n_out..(i + 1) * n_out];
                 let mut fb = 0.0;
@@ -246,8 +247,8 @@ impl StepKernel<'_> {
                 let xn = flush_tiny(xn);
                 finite &= xn.is_finite();
                 *xi = xn;
-                *ri = xn.tanh();
             }
+            tanh_into(simd, xs, &mut block.r[c..c + m]);
             c += m;
         }
         block.finite = finite;
@@ -263,8 +264,8 @@ struct StepOp<'a, 'b, 'c> {
 impl pulp::WithSimd for StepOp<'_, '_, '_> {
     type Output = ();
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _simd: S) {
-        self.kernel.run(self.block);
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        self.kernel.run(simd, self.block);
     }
 }
 
@@ -371,9 +372,7 @@ impl Network {
         let hot = HotCsr::new(&j_gg);
         let len = if hot.needs_pad() { PAD16 } else { n };
         let mut r = vec![0.0; len];
-        for (ri, xi) in r.iter_mut().zip(&x) {
-            *ri = xi.tanh();
-        }
+        tanh_slice(&x, &mut r[..n]);
         let finite = x.iter().chain(&z).chain(&w).all(|v| v.is_finite());
         Ok(Self {
             spec,
@@ -759,9 +758,7 @@ impl Network {
         check_len("z", self.z.len(), z.len())?;
         self.x.copy_from_slice(x);
         self.z.copy_from_slice(z);
-        for (ri, xi) in self.r[..self.spec.n_g].iter_mut().zip(&self.x) {
-            *ri = xi.tanh();
-        }
+        tanh_slice(&self.x, &mut self.r[..self.spec.n_g]);
         self.finite = self.x.iter().chain(&self.z).all(|v| v.is_finite());
         Ok(())
     }
@@ -775,9 +772,7 @@ impl Network {
         };
         check_len("y", fb.y.len(), y.len())?;
         fb.y.copy_from_slice(y);
-        for (si, yi) in fb.s.iter_mut().zip(&fb.y) {
-            *si = yi.tanh();
-        }
+        tanh_slice(&fb.y, &mut fb.s);
         self.finite &= y.iter().all(|v| v.is_finite());
         Ok(())
     }
@@ -838,6 +833,7 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tanh::tanh;
 
     fn small(n: usize) -> GeneratorSpec {
         GeneratorSpec {
@@ -880,7 +876,7 @@ mod tests {
             let fb: f64 = (0..2).map(|k| net.j_gz()[i * 2 + k] * z0[k]).sum();
             let want = x0[i] + s.dt_ms / s.tau_ms * (-x0[i] + s.g_gg * rec + s.g_gz * fb);
             assert!((net.x()[i] - want).abs() < 1e-12);
-            assert_eq!(net.r()[i], net.x()[i].tanh());
+            assert_eq!(net.r()[i], tanh(net.x()[i]));
         }
         assert!((net.z()[0] - 0.3 * net.r()[5]).abs() < 1e-15);
         assert_eq!(net.z()[1], 0.0);

@@ -4,7 +4,10 @@
 //! - `rls_update/N`: one RLS update (`Rls::update` + `Rls::apply`) on rates of the network;
 //! - `train_second/N`: one simulated second of training (10 000 steps, 1000 updates);
 //! - `stream_triangle/N`: the memory bound of one RLS update: one in-place read and write
-//!   of a buffer as large as the stored triangle of P.
+//!   of a buffer as large as the stored triangle of P;
+//! - `tanh/libm/1000`, `tanh/cnn/1000`: `r = tanh(x)` of the 1000 potentials of a network
+//!   after 20 ms, with libm's scalar `f64::tanh` and with `cnn_core::tanh::tanh_slice`
+//!   (the step's vectorised tanh).
 //!
 //! `cargo bench -p cnn-train --bench force` (add a filter such as `rls_update/1000`).
 
@@ -93,6 +96,32 @@ fn stream(c: &mut Criterion) {
     g.finish();
 }
 
+fn tanh(c: &mut Criterion) {
+    let mut g = c.benchmark_group("tanh");
+    let n = 1000;
+    let mut net = Network::build(spec(n), SEED).expect("valid");
+    for _ in 0..200 {
+        net.step();
+    }
+    let x = net.x().to_vec();
+    let mut r = vec![0.0; n];
+    g.bench_function(BenchmarkId::new("libm", n), |b| {
+        b.iter(|| {
+            for (ri, xi) in r.iter_mut().zip(black_box(&x)) {
+                *ri = xi.tanh();
+            }
+            black_box(r[0]);
+        })
+    });
+    g.bench_function(BenchmarkId::new("cnn", n), |b| {
+        b.iter(|| {
+            cnn_core::tanh::tanh_slice(black_box(&x), &mut r);
+            black_box(r[0]);
+        })
+    });
+    g.finish();
+}
+
 fn four_sine(t: f64, out: &mut [f64]) {
     let t0 = 600.0;
     out[0] = (1.3 / 1.5)
@@ -132,5 +161,5 @@ fn train_second(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, step, rls_update, stream, train_second);
+criterion_group!(benches, step, rls_update, stream, tanh, train_second);
 criterion_main!(benches);
