@@ -12,22 +12,10 @@
 //! and of every point where the two differ by 2 ulp or more, for a check against a
 //! correctly rounded reference (`tests/data/tanh_check.py`).
 
-use cnn_core::tanh::{tanh, tanh_slice};
+use cnn_core::tanh::{tanh, tanh_slice, ulp_distance as ulps};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
-
-fn ulps(a: f64, b: f64) -> u64 {
-    fn key(v: f64) -> i128 {
-        let b = v.to_bits() as i64 as i128;
-        if b < 0 {
-            i64::MIN as i128 - b
-        } else {
-            b
-        }
-    }
-    (key(a) - key(b)).unsigned_abs() as u64
-}
 
 #[derive(Default)]
 struct Stats {

@@ -220,6 +220,20 @@ pub(crate) fn tanh_lanes<S: Simd>(simd: S, x: S::f64s) -> S::f64s {
     simd.select_f64s(simd.equal_f64s(x, x), signed, x)
 }
 
+/// Distance in ulps between two doubles: how many doubles lie between them, plus one
+/// (+0 and -0 are one apart). Used to state the accuracy of [`tanh`].
+pub fn ulp_distance(a: f64, b: f64) -> u64 {
+    fn key(v: f64) -> i128 {
+        let b = v.to_bits() as i64 as i128;
+        if b < 0 {
+            i64::MIN as i128 - b
+        } else {
+            b
+        }
+    }
+    (key(a) - key(b)).unsigned_abs() as u64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,19 +241,7 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    /// Distance in ulps between two doubles (counting the doubles between them; +0 and -0
-    /// are one apart, which never matters here).
-    fn ulps(a: f64, b: f64) -> u64 {
-        fn key(v: f64) -> i128 {
-            let b = v.to_bits() as i64 as i128;
-            if b < 0 {
-                i64::MIN as i128 - b
-            } else {
-                b
-            }
-        }
-        (key(a) - key(b)).unsigned_abs() as u64
-    }
+    use super::ulp_distance as ulps;
 
     /// The next double towards +inf (`f64::next_up` needs Rust 1.86).
     fn up(x: f64) -> f64 {

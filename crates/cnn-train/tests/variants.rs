@@ -33,6 +33,32 @@ fn protocol(train_ms: f64) -> Protocol {
     }
 }
 
+/// A small feedback network (N_F units, p_FF = p_GF = 0.3, g_FF 1.2, g_GF 1).
+fn small_fb(n_f: usize, p_fg: f64, g_fg: f64) -> FeedbackSpec {
+    FeedbackSpec {
+        n_f,
+        p_ff: 0.3,
+        p_fg,
+        p_gf: 0.3,
+        g_ff: 1.2,
+        g_fg,
+        g_gf: 1.0,
+    }
+}
+
+/// Asserts `|a - b| <= 1e-12 max|b|` element-wise.
+fn assert_close(a: &[f64], b: &[f64]) {
+    let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let diff = a
+        .iter()
+        .zip(b)
+        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+    assert!(
+        diff <= 1e-12 * scale,
+        "max difference {diff} (scale {scale})"
+    );
+}
+
 /// Records z after every step.
 #[derive(Default)]
 struct Zs(Vec<f64>);
@@ -263,15 +289,7 @@ fn all_to_all_shared_p_equals_per_unit_p() {
     let (a, b) = (run(SharedP::Always), run(SharedP::Never));
     let (ja, jb) = (a.j_gg().data(), b.j_gg().data());
     assert_ne!(ja, net0.j_gg().data(), "the recurrent weights were trained");
-    let scale = jb.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let diff = ja
-        .iter()
-        .zip(jb)
-        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
-    assert!(
-        diff <= 1e-12 * scale,
-        "max difference {diff} (scale {scale})"
-    );
+    assert_close(ja, jb);
     assert_eq!(a.w(), b.w());
 }
 
@@ -282,18 +300,9 @@ fn full_feedback_rows_shared_p_equals_per_unit_p() {
     let target = sine();
     let mut s = spec(60, 0.2);
     s.g_gz = 0.0;
-    let fb = FeedbackSpec {
-        n_f: 8,
-        p_ff: 0.3,
-        p_fg: 1.0,
-        p_gf: 0.3,
-        g_ff: 1.2,
-        g_fg: 0.5,
-        g_gf: 1.0,
-    };
     let net0 = Network::build(s.clone(), 9)
         .expect("build")
-        .with_feedback_network(fb.clone(), 9)
+        .with_feedback_network(small_fb(8, 1.0, 0.5), 9)
         .expect("feedback network");
     let run = |shared: SharedP| {
         let mut n = net0.clone();
@@ -308,20 +317,12 @@ fn full_feedback_rows_shared_p_equals_per_unit_p() {
     let j = |n: &Network| n.feedback_network().expect("fb").j_fg().data().to_vec();
     let (ja, jb) = (j(&a), j(&b));
     assert_ne!(ja, j(&net0), "J^FG was trained");
-    let scale = jb.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let diff = ja
-        .iter()
-        .zip(&jb)
-        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
-    assert!(
-        diff <= 1e-12 * scale,
-        "max difference {diff} (scale {scale})"
-    );
+    assert_close(&ja, &jb);
     assert_eq!(a.w(), b.w());
     // A shared P needs full rows.
     let mut sparse = Network::build(s, 9)
         .expect("build")
-        .with_feedback_network(FeedbackSpec { p_fg: 0.5, ..fb }, 9)
+        .with_feedback_network(small_fb(8, 0.5, 0.5), 9)
         .expect("feedback network");
     let err = Trainer::new(&mut sparse, &target, protocol(300.0))
         .expect("trainer")
@@ -336,15 +337,7 @@ fn feedback_network_weights_are_trained() {
     let target = sine();
     let mut s = spec(120, 0.2);
     s.g_gz = 0.0;
-    let fb = FeedbackSpec {
-        n_f: 10,
-        p_ff: 0.3,
-        p_fg: 0.2,
-        p_gf: 0.3,
-        g_ff: 1.2,
-        g_fg: 1.0,
-        g_gf: 1.0,
-    };
+    let fb = small_fb(10, 0.2, 1.0);
     let net0 = Network::build(s, 6)
         .expect("build")
         .with_feedback_network(fb, 6)
