@@ -269,6 +269,20 @@ fn inputs_drive_the_generator_from_the_start_of_each_step() {
         .is_err());
 }
 
+/// Copies of `net0` trained for 300 ms with one shared P and with one P per unit.
+fn shared_and_per_unit(net0: &Network, target: &impl cnn_core::Target) -> (Network, Network) {
+    let run = |shared: SharedP| {
+        let mut n = net0.clone();
+        Trainer::new(&mut n, target, protocol(300.0))
+            .expect("trainer")
+            .shared_p(shared)
+            .run()
+            .expect("run");
+        n
+    };
+    (run(SharedP::Always), run(SharedP::Never))
+}
+
 #[test]
 fn all_to_all_shared_p_equals_per_unit_p() {
     let target = sine();
@@ -277,16 +291,7 @@ fn all_to_all_shared_p_equals_per_unit_p() {
     let mut net0 = Network::build(s, 4).expect("build");
     let units: Vec<u32> = (0..60).collect();
     net0.set_trained_rows(&units).expect("trained rows");
-    let run = |shared: SharedP| {
-        let mut n = net0.clone();
-        Trainer::new(&mut n, &target, protocol(300.0))
-            .expect("trainer")
-            .shared_p(shared)
-            .run()
-            .expect("run");
-        n
-    };
-    let (a, b) = (run(SharedP::Always), run(SharedP::Never));
+    let (a, b) = shared_and_per_unit(&net0, &target);
     let (ja, jb) = (a.j_gg().data(), b.j_gg().data());
     assert_ne!(ja, net0.j_gg().data(), "the recurrent weights were trained");
     assert_close(ja, jb);
@@ -304,16 +309,7 @@ fn full_feedback_rows_shared_p_equals_per_unit_p() {
         .expect("build")
         .with_feedback_network(small_fb(8, 1.0, 0.5), 9)
         .expect("feedback network");
-    let run = |shared: SharedP| {
-        let mut n = net0.clone();
-        Trainer::new(&mut n, &target, protocol(300.0))
-            .expect("trainer")
-            .shared_p(shared)
-            .run()
-            .expect("run");
-        n
-    };
-    let (a, b) = (run(SharedP::Always), run(SharedP::Never));
+    let (a, b) = shared_and_per_unit(&net0, &target);
     let j = |n: &Network| n.feedback_network().expect("fb").j_fg().data().to_vec();
     let (ja, jb) = (j(&a), j(&b));
     assert_ne!(ja, j(&net0), "J^FG was trained");
