@@ -196,7 +196,70 @@ pub(crate) fn bench(root: &Path, o: &Options) -> Result<()> {
         });
     }
     print_table(&rows, o.threads);
+    println!();
+    println!("targets (issue 6; BENCHMARKS.md explains the misses):");
+    for line in target_lines(&rows, o.threads) {
+        println!("- {line}");
+    }
     Ok(())
+}
+
+/// One line per target of issue 6 that this run measures: met, or missed and by how much
+/// (BENCHMARKS.md says why the misses cannot be closed on a 2-core machine).
+fn target_lines(rows: &[Row], threads: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let at = |n: usize| rows.iter().find(|r| r.n == n);
+    let verdict = |ok: bool, by: f64| {
+        if ok {
+            "met".to_string()
+        } else {
+            format!("missed by {by:.2}x")
+        }
+    };
+    if let Some(r) = at(1000) {
+        out.push(format!(
+            "N = 1000, <= 0.3 s per simulated second: {:.3} s, {}",
+            r.ours,
+            verdict(r.ours <= 0.3, r.ours / 0.3)
+        ));
+    }
+    for (n, want) in [(1000, 5.0), (4000, 8.0)] {
+        let Some(r) = at(n) else { continue };
+        for (name, reference) in [("np.outer", r.outer), ("dger", r.dger)] {
+            if let Some(v) = reference {
+                let ratio = v / r.ours;
+                out.push(format!(
+                    "N = {n}, >= {want}x the NumPy reference ({name}): {ratio:.1}x, {}",
+                    verdict(ratio >= want, want / ratio)
+                ));
+            }
+        }
+    }
+    for r in rows.iter().filter(|r| r.n >= 1000) {
+        let q = r.rls_us / r.stream_us;
+        out.push(format!(
+            "N = {}, one RLS update <= 1.3x its bytes-moved bound: {q:.2}x, {}",
+            r.n,
+            verdict(q <= 1.3, q / 1.3)
+        ));
+    }
+    for r in rows.iter().filter(|r| r.n >= 1000) {
+        if let Some(t) = r.ours_t {
+            let gain = r.ours / t;
+            let ok = if r.n >= 2000 {
+                gain > 1.0
+            } else {
+                gain >= 0.97
+            };
+            let what = if r.n >= 2000 { "a speed-up" } else { "no loss" };
+            out.push(format!(
+                "N = {}, {threads} threads, {what}: {gain:.2}x, {}",
+                r.n,
+                if ok { "met" } else { "missed" }
+            ));
+        }
+    }
+    out
 }
 
 fn opt(v: Option<f64>, digits: usize) -> String {
@@ -270,6 +333,58 @@ fn ensure_scipy() -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_say_met_or_by_how_much_they_are_missed() {
+        let row = |n, ours, outer, dger, rls_us| Row {
+            n,
+            sim_s: 1.0,
+            step_us: 1.0,
+            rls_us,
+            stream_us: 100.0,
+            ours,
+            ours_t: Some(ours / 1.5),
+            outer: Some(outer),
+            dger: Some(dger),
+        };
+        let lines = target_lines(
+            &[
+                row(1000, 0.8, 4.8, 1.6, 138.0),
+                row(4000, 10.0, 90.0, 20.0, 120.0),
+            ],
+            2,
+        );
+        let has = |s: &str| lines.iter().any(|l| l == s);
+        assert!(
+            has("N = 1000, <= 0.3 s per simulated second: 0.800 s, missed by 2.67x"),
+            "{lines:?}"
+        );
+        assert!(
+            has("N = 1000, >= 5x the NumPy reference (np.outer): 6.0x, met"),
+            "{lines:?}"
+        );
+        assert!(
+            has("N = 1000, >= 5x the NumPy reference (dger): 2.0x, missed by 2.50x"),
+            "{lines:?}"
+        );
+        assert!(
+            has("N = 4000, >= 8x the NumPy reference (np.outer): 9.0x, met"),
+            "{lines:?}"
+        );
+        assert!(
+            has("N = 1000, one RLS update <= 1.3x its bytes-moved bound: 1.38x, missed by 1.06x"),
+            "{lines:?}"
+        );
+        assert!(
+            has("N = 4000, one RLS update <= 1.3x its bytes-moved bound: 1.20x, met"),
+            "{lines:?}"
+        );
+        assert!(
+            has("N = 4000, 2 threads, a speed-up: 1.50x, met"),
+            "{lines:?}"
+        );
+        assert!(has("N = 1000, 2 threads, no loss: 1.50x, met"), "{lines:?}");
+    }
 
     #[test]
     fn fields_and_options_parse() {
