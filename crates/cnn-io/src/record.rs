@@ -616,8 +616,8 @@ pub struct HealthRecord {
 /// The health of one group of RLS learners (one row of `/health`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LearnerHealthRecord {
-    /// Which learners: `readout`, `J_FG rows`, `J_GG rows`, `J_GG shared`, `J_FG shared` or `J_FG+J_GG shared` (dataset
-    /// `learner`).
+    /// Which learners: `readout`, `J_FG rows`, `J_GG rows`, `J_GG shared`, `J_FG shared`
+    /// or `J_FG+J_GG shared` (dataset `learner`).
     pub learner: String,
     /// Number of P matrices in the group (dataset `matrices`).
     pub matrices: u64,

@@ -17,7 +17,8 @@
 /// Health of one group of RLS learners over a run (see the module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LearnerHealth {
-    /// Which learners: `readout`, `J_FG rows`, `J_GG rows`, `J_GG shared`, `J_FG shared` or `J_FG+J_GG shared`.
+    /// Which learners: `readout`, `J_FG rows`, `J_GG rows`, `J_GG shared`, `J_FG shared`
+    /// or `J_FG+J_GG shared`.
     pub learner: String,
     /// Number of P matrices in the group.
     pub matrices: u64,
