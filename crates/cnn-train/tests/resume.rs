@@ -1,6 +1,7 @@
 //! Checkpoints (issue 7): a run paused every few steps and continued from its checkpoint
-//! gives the uninterrupted run bit for bit, for architectures A, B and C (per-row and
-//! shared P) and delayed nonlinear feedback with noise; the health record is filled.
+//! gives the uninterrupted run bit for bit, for architectures A, B (per-row P, and a
+//! shared P of full J^FG rows) and C (per-row and shared P) and delayed nonlinear
+//! feedback with noise; the health record is filled.
 
 use cnn_core::{FeedbackSpec, FnTarget, GeneratorSpec, Network, Observer, StepView};
 use cnn_train::{
@@ -35,6 +36,8 @@ impl Observer for Zs {
 enum Arch {
     A,
     B,
+    /// B with full J^FG rows and a sparse readout: one shared P of its own.
+    BShared,
     CPerRow,
     CShared,
     Delayed,
@@ -48,6 +51,11 @@ fn build(arch: Arch) -> Network {
         } else {
             0.2
         },
+        p_z: if matches!(arch, Arch::BShared) {
+            0.5
+        } else {
+            1.0
+        },
         dt_ms: 1.0,
         ..GeneratorSpec::paper(2)
     };
@@ -57,6 +65,15 @@ fn build(arch: Arch) -> Network {
             let fb = FeedbackSpec {
                 n_f: 20,
                 p_fg: 0.2,
+                ..FeedbackSpec::fig6b()
+            };
+            net = net.with_feedback_network(fb, 4).expect("fb");
+        }
+        Arch::BShared => {
+            let fb = FeedbackSpec {
+                n_f: 20,
+                p_fg: 1.0,
+                g_fg: 0.1,
                 ..FeedbackSpec::fig6b()
             };
             net = net.with_feedback_network(fb, 4).expect("fb");
@@ -91,7 +108,7 @@ fn trainer<'a>(
             })
             .expect("feedback");
     }
-    if let Arch::CShared = arch {
+    if let Arch::CShared | Arch::BShared = arch {
         t = t.shared_p(SharedP::Always);
     }
     t
@@ -133,6 +150,7 @@ fn paused_and_resumed_runs_equal_the_uninterrupted_run() {
     for (arch, name) in [
         (Arch::A, "A"),
         (Arch::B, "B"),
+        (Arch::BShared, "B shared"),
         (Arch::CPerRow, "C per-row"),
         (Arch::CShared, "C shared"),
         (Arch::Delayed, "delayed feedback"),
@@ -160,5 +178,8 @@ fn paused_and_resumed_runs_equal_the_uninterrupted_run() {
             _ => 2,
         };
         assert_eq!(o1.health.len(), groups, "{name}: {:?}", o1.health);
+        if let Arch::BShared = arch {
+            assert_eq!(o1.health[1].learner, "J_FG shared");
+        }
     }
 }
