@@ -190,22 +190,22 @@ impl Architecture {
     /// rows), expected values from the connection probabilities.
     pub fn expected_p_bytes(&self, spec: &GeneratorSpec) -> f64 {
         let tri = |k: f64| k * (k + 1.0) / 2.0 * 8.0;
+        let n = spec.n_g as f64;
+        // `m` trained rows of connection probability `p`: one shared triangle when the
+        // rows are full and sharing is allowed, else one per row.
+        let rows = |m: f64, p: f64| {
+            if p >= 1.0 && self.shared_p != SharedP::Never {
+                tri(n)
+            } else {
+                m * tri(p * n)
+            }
+        };
         let mut b = 0.0;
         if let Some(fb) = &self.feedback_network {
-            let all_full = fb.p_fg >= 1.0;
-            b += if all_full && self.shared_p != SharedP::Never {
-                tri(spec.n_g as f64)
-            } else {
-                fb.n_f as f64 * tri(fb.p_fg * spec.n_g as f64)
-            };
+            b += rows(fb.n_f as f64, fb.p_fg);
         }
         if self.trained_units > 0 {
-            let all_full = spec.p_gg >= 1.0;
-            b += if all_full && self.shared_p != SharedP::Never {
-                tri(spec.n_g as f64)
-            } else {
-                self.trained_units as f64 * tri(spec.p_gg * spec.n_g as f64)
-            };
+            b += rows(self.trained_units as f64, spec.p_gg);
         }
         b
     }
