@@ -13,10 +13,10 @@
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
-use cnn_core::{FnTarget, GeneratorSpec, Network};
+use cnn_core::{GeneratorSpec, Network};
+use cnn_targets::Harmonics;
 use cnn_train::{Protocol, Rls, Trainer};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use std::f64::consts::PI;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -122,22 +122,13 @@ fn tanh(c: &mut Criterion) {
     g.finish();
 }
 
-fn four_sine(t: f64, out: &mut [f64]) {
-    let t0 = 600.0;
-    out[0] = (1.3 / 1.5)
-        * ((PI * t / t0).sin()
-            + (2.0 * PI * t / t0).sin() / 2.0
-            + (3.0 * PI * t / t0).sin() / 6.0
-            + (4.0 * PI * t / t0).sin() / 3.0);
-}
-
 fn train_second(c: &mut Criterion) {
     let mut g = c.benchmark_group("train_second");
     g.sample_size(10);
     g.warm_up_time(Duration::from_millis(100));
     g.measurement_time(Duration::from_secs(5));
     g.sampling_mode(criterion::SamplingMode::Flat);
-    let target = FnTarget::new(1, Some(1200.0), four_sine);
+    let target = Harmonics::matlab_four_sine();
     let protocol = Protocol {
         spontaneous_ms: 0.0,
         train_ms: 1000.0,

@@ -16,19 +16,10 @@
 //! update: one in-place read and write of a buffer as large as the stored triangle of P
 //! (`p_bytes`), streamed with the same vector instructions.
 
-use cnn_core::{FnTarget, GeneratorSpec, Network};
+use cnn_core::{GeneratorSpec, Network};
+use cnn_targets::Harmonics;
 use cnn_train::{Protocol, Rls, Termination, Trainer};
-use std::f64::consts::PI;
 use std::time::Instant;
-
-fn four_sine(t: f64, out: &mut [f64]) {
-    let t0 = 600.0;
-    out[0] = (1.3 / 1.5)
-        * ((PI * t / t0).sin()
-            + (2.0 * PI * t / t0).sin() / 2.0
-            + (3.0 * PI * t / t0).sin() / 6.0
-            + (4.0 * PI * t / t0).sin() / 3.0);
-}
 
 fn parse<T: std::str::FromStr>(name: &str, v: &str) -> T {
     v.parse().unwrap_or_else(|_| {
@@ -75,7 +66,7 @@ fn main() {
         kernels(spec, seed, threads);
         return;
     }
-    let target = FnTarget::new(1, Some(1200.0), four_sine);
+    let target = Harmonics::matlab_four_sine();
     let protocol = Protocol {
         spontaneous_ms: 0.0,
         train_ms: seconds * 1000.0,

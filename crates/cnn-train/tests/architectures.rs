@@ -3,15 +3,13 @@
 //! Each test prints what it measured (`cargo test -p cnn-train --test architectures --
 //! --nocapture`); docs/experiments.md records the numbers.
 
-use cnn_core::{FnTarget, GeneratorSpec, Network};
+use cnn_core::{GeneratorSpec, Network};
+use cnn_targets::Harmonics;
 use cnn_train::{Feedback, FeedbackMode, Outcome, Protocol, Trainer};
 
-fn four_sine() -> FnTarget<impl Fn(f64, &mut [f64]) + Send + Sync> {
-    FnTarget::new(1, Some(1200.0), |t, out| {
-        let x = std::f64::consts::PI * t / 600.0;
-        out[0] = 1.3 / 1.5
-            * (x.sin() + (2.0 * x).sin() / 2.0 + (3.0 * x).sin() / 6.0 + (4.0 * x).sin() / 3.0);
-    })
+/// The MATLAB demo's four sines (spec section 4), period 1200 ms.
+fn four_sine() -> Harmonics {
+    Harmonics::matlab_four_sine()
 }
 
 fn matlab(train_ms: f64) -> Protocol {

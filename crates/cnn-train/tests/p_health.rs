@@ -10,19 +10,9 @@
 //!   Otherwise its values must stay positive. No drift was observed at these settings
 //!   (numbers in the test's doc comment).
 
-use cnn_core::{FnTarget, GeneratorSpec, Network};
+use cnn_core::{GeneratorSpec, Network};
+use cnn_targets::Harmonics;
 use cnn_train::{LearnerHealth, Outcome, Protocol, RlsUpdate, Termination, Trainer};
-use std::f64::consts::PI;
-
-/// The MATLAB demo's four-sine target (spec section 4), period 1200 ms.
-fn four_sine(t: f64, out: &mut [f64]) {
-    let t0 = 600.0;
-    out[0] = (1.3 / 1.5)
-        * ((PI * t / t0).sin()
-            + (2.0 * PI * t / t0).sin() / 2.0
-            + (3.0 * PI * t / t0).sin() / 6.0
-            + (4.0 * PI * t / t0).sin() / 3.0);
-}
 
 /// Trains N = `n_g` (p = 0.1) on the four sines for `train_ms` with the MATLAB protocol.
 fn run(n_g: usize, train_ms: f64, alpha: f64, mode: RlsUpdate) -> (Outcome, Vec<f64>) {
@@ -32,7 +22,7 @@ fn run(n_g: usize, train_ms: f64, alpha: f64, mode: RlsUpdate) -> (Outcome, Vec<
         ..GeneratorSpec::paper(1)
     };
     let mut net = Network::build(spec, 3).expect("valid spec");
-    let target = FnTarget::new(1, Some(1200.0), four_sine);
+    let target = Harmonics::matlab_four_sine();
     let protocol = Protocol {
         spontaneous_ms: 1200.0,
         train_ms,

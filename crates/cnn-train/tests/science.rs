@@ -3,19 +3,9 @@
 //! The full 10-seed check runs only with `CNN_SCIENCE=1` (about a minute on 2 cores in
 //! release-like test builds); CI sets it. Without it, a 3-seed check runs.
 
-use cnn_core::{FnTarget, GeneratorSpec, Network};
+use cnn_core::{GeneratorSpec, Network};
+use cnn_targets::Harmonics;
 use cnn_train::{Protocol, Termination, Trainer};
-use std::f64::consts::PI;
-
-/// The MATLAB demo's four-sine target (spec section 4), period 1200 ms.
-fn four_sine(t: f64, out: &mut [f64]) {
-    let t0 = 600.0;
-    out[0] = (1.3 / 1.5)
-        * ((PI * t / t0).sin()
-            + (2.0 * PI * t / t0).sin() / 2.0
-            + (3.0 * PI * t / t0).sin() / 6.0
-            + (4.0 * PI * t / t0).sin() / 3.0);
-}
 
 fn matlab_protocol_run(seed: u64) -> (bool, f64, f64, f64) {
     let spec = GeneratorSpec {
@@ -23,7 +13,7 @@ fn matlab_protocol_run(seed: u64) -> (bool, f64, f64, f64) {
         ..GeneratorSpec::paper(1)
     };
     let mut net = Network::build(spec, seed).expect("valid spec");
-    let target = FnTarget::new(1, Some(1200.0), four_sine);
+    let target = Harmonics::matlab_four_sine();
     let protocol = Protocol {
         spontaneous_ms: 1200.0,
         train_ms: 14400.0,
