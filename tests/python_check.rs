@@ -1,4 +1,5 @@
-//! `examples/analyze_run.py` reads a run file with h5py/NumPy and recomputes the MAE.
+//! `examples/analyze_run.py` reads a run file with h5py/NumPy and recomputes the MAE;
+//! `examples/analyze_learned_current.py` recomputes the learned currents of a C run.
 //! Without h5py and numpy the test is skipped with a notice, unless
 //! `CNN_REQUIRE_PYTHON=1`, in which case it fails.
 
@@ -16,15 +17,38 @@ fn python_ready() -> Result<(), String> {
     }
 }
 
+/// False (with a notice) when python3 with h5py and numpy is missing and
+/// `CNN_REQUIRE_PYTHON` is not 1; a failure when it is.
+fn python_or_skip(script: &str) -> bool {
+    let Err(why) = python_ready() else {
+        return true;
+    };
+    let required = std::env::var("CNN_REQUIRE_PYTHON").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "CNN_REQUIRE_PYTHON=1 but python3 with h5py and numpy is not usable: {why}"
+    );
+    eprintln!("skipped: {script} needs python3 with h5py and numpy ({why}); set CNN_REQUIRE_PYTHON=1 to make this a failure");
+    false
+}
+
+/// Runs `examples/<script>` with `args`: (exit code, stdout, stderr).
+fn python(script: &str, args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
+    let out = Command::new("python3")
+        .arg(harness::workspace_root().join("examples").join(script))
+        .args(args)
+        .output()
+        .expect("run python3");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn analyze_run_py_agrees_with_the_file() {
-    if let Err(why) = python_ready() {
-        let required = std::env::var("CNN_REQUIRE_PYTHON").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "CNN_REQUIRE_PYTHON=1 but python3 with h5py and numpy is not usable: {why}"
-        );
-        eprintln!("skipped: analyze_run.py needs python3 with h5py and numpy ({why}); set CNN_REQUIRE_PYTHON=1 to make this a failure");
+    if !python_or_skip("analyze_run.py") {
         return;
     }
     let tmp = harness::tempdir();
@@ -43,18 +67,11 @@ fn analyze_run_py_agrees_with_the_file() {
     );
     assert!(out.code == 0 || out.code == 1, "{}", out.dump());
 
-    let script = harness::workspace_root().join("examples/analyze_run.py");
-    let py = Command::new("python3")
-        .arg(&script)
-        .arg(&run_file)
-        .output()
-        .expect("run python3");
-    let stdout = String::from_utf8_lossy(&py.stdout);
-    let stderr = String::from_utf8_lossy(&py.stderr);
-    assert!(
-        py.status.success(),
-        "analyze_run.py failed ({})\n--- stdout ---\n{stdout}--- stderr ---\n{stderr}",
-        py.status
+    let (code, stdout, stderr) = python("analyze_run.py", &[run_file.as_os_str()]);
+    assert_eq!(
+        code,
+        Some(0),
+        "analyze_run.py failed\n--- stdout ---\n{stdout}--- stderr ---\n{stderr}"
     );
     assert!(stdout.contains("checks: ok"), "{stdout}");
     assert!(stdout.contains("status: complete"), "{stdout}");
@@ -73,26 +90,82 @@ fn analyze_run_py_agrees_with_the_file() {
         drop(ds);
         f.close().expect("close the run file");
     }
-    let tampered = Command::new("python3")
-        .arg(&script)
-        .arg(&run_file)
-        .output()
-        .expect("run python3");
-    let stderr = String::from_utf8_lossy(&tampered.stderr);
-    assert_eq!(tampered.status.code(), Some(1), "{stderr}");
+    let (code, _, stderr) = python("analyze_run.py", &[run_file.as_os_str()]);
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("metrics/test/mae"), "{stderr}");
 
     // It must also notice a file that is not a run file.
     let text = harness::write(dir, "text.h5", "not hdf5\n");
-    let bad = Command::new("python3")
-        .arg(&script)
-        .arg(&text)
-        .output()
-        .expect("run python3");
-    assert_eq!(
-        bad.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&bad.stderr)
+    let (code, _, stderr) = python("analyze_run.py", &[std::ffi::OsStr::new(&text)]);
+    assert_eq!(code, Some(2), "{stderr}");
+}
+
+/// All-to-all C with one shared P that is also the readout's (p_z = 1, w(0) = 0): every
+/// row of J^GG takes the readout's increment, so each unit's learned current
+/// g_GG (J(end) - J(0))_i . r equals z exactly; the script must find that.
+#[test]
+fn analyze_learned_current_py_finds_z_in_all_to_all_c() {
+    if !python_or_skip("analyze_learned_current.py") {
+        return;
+    }
+    let tmp = harness::tempdir();
+    let dir = tmp.path();
+    let cfg = harness::write(
+        dir,
+        "c.toml",
+        "seed = 3\n\
+         [network]\narchitecture = \"C\"\nn_g = 60\np_gg = 1.0\n\
+         [simulation]\ndt_ms = 1.0\nspontaneous_ms = 0.0\ntrain_ms = 600.0\ntest_ms = 200.0\n\
+         [training]\nlearn_every_ms = 2.0\n\
+         [record]\nrates = 60\n\
+         [[targets]]\nkind = \"four_sine\"\n",
     );
+    let run_file = dir.join("c.h5");
+    let out = harness::cnn(
+        dir,
+        &["run", &cfg, "-q", "--out", &run_file.to_string_lossy()],
+    );
+    assert!(out.code == 0 || out.code == 1, "{}", out.dump());
+
+    let (code, stdout, stderr) = python("analyze_learned_current.py", &[run_file.as_os_str()]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("learned current u_i of 60 units"),
+        "{stdout}"
+    );
+    let gap: f64 = stdout
+        .split("max |u_i - z| ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no max |u_i - z| in\n{stdout}"));
+    assert!(
+        gap < 1e-9,
+        "learned current differs from z by {gap}\n{stdout}"
+    );
+
+    // Without the presynaptic rates, or on an architecture-A file: exit 2.
+    let few = harness::write(
+        dir,
+        "few.toml",
+        &std::fs::read_to_string(&cfg)
+            .expect("cfg")
+            .replace("rates = 60", "rates = 5"),
+    );
+    let few_file = dir.join("few.h5");
+    let out = harness::cnn(
+        dir,
+        &["run", &few, "-q", "--out", &few_file.to_string_lossy()],
+    );
+    assert!(out.code == 0 || out.code == 1, "{}", out.dump());
+    let (code, _, stderr) = python("analyze_learned_current.py", &[few_file.as_os_str()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("record.rates"), "{stderr}");
+    let a = harness::write(dir, "a.toml", &Tiny::default().toml());
+    let a_file = dir.join("a.h5");
+    let out = harness::cnn(dir, &["run", &a, "-q", "--out", &a_file.to_string_lossy()]);
+    assert!(out.code == 0 || out.code == 1, "{}", out.dump());
+    let (code, _, stderr) = python("analyze_learned_current.py", &[a_file.as_os_str()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("architecture-C"), "{stderr}");
 }
