@@ -114,9 +114,20 @@ fn jobs_shards_merge_and_plot() {
         "train.mae",
         "test.best_corr",
         "train.w_norm",
+        "health.min_denominator",
+        "health.min_p_diagonal",
+        "health.skipped_updates",
     ] {
         assert!(sum.get(col).is_some(), "no summary column {col}");
     }
+    // The P-health columns come from each member's /health: 1 + r.P r >= 1 and a positive
+    // diagonal for a positive definite P, and the standard update skips nothing.
+    let col = |name: &str| sum.get(name).map(Column::as_f64).unwrap_or_default();
+    assert!(col("health.min_denominator").iter().all(|&d| d >= 1.0));
+    assert!(col("health.min_p_diagonal")
+        .iter()
+        .all(|&d| d > 0.0 && d <= 1.0));
+    assert!(col("health.skipped_updates").iter().all(|&n| n == 0.0));
     // A member is the single run of its config, bit for bit.
     let plain_cfg = harness::write(
         dir,
@@ -148,6 +159,11 @@ fn jobs_shards_merge_and_plot() {
     info.expect_code(0);
     assert!(info.stdout.contains("cnn ensemble file"), "{}", info.dump());
     assert!(info.stdout.contains("6 of 6"), "{}", info.dump());
+    assert!(
+        info.stdout.contains("health: min 1 + r.Pr ") && info.stdout.contains("skipped updates 0"),
+        "{}",
+        info.dump()
+    );
 
     // Shards 0/3, 1/3, 2/3 merged equal the unsharded run.
     let mut shards = Vec::new();

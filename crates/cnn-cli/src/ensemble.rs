@@ -869,6 +869,9 @@ struct Row {
     n_out: usize,
     /// (phase, metric) -> one value per output.
     metrics: BTreeMap<(usize, String), Vec<f64>>,
+    /// Over every RLS learner group of the member's `/health`: the smallest `1 + r.P r`,
+    /// the smallest diagonal entry of P, and the skipped updates (NaN without `/health`).
+    health: [f64; 3],
 }
 
 impl Row {
@@ -896,6 +899,17 @@ impl Row {
             wall_s: info.wall_s,
             n_out: rec.network.n_out,
             metrics,
+            health: rec.health.as_ref().map_or([f64::NAN; 3], |h| {
+                h.groups
+                    .iter()
+                    .fold([f64::INFINITY, f64::INFINITY, 0.0], |a, g| {
+                        [
+                            a[0].min(g.min_denominator),
+                            a[1].min(g.min_p_diagonal),
+                            a[2] + g.skipped_updates as f64,
+                        ]
+                    })
+            }),
         }
     }
 }
@@ -903,7 +917,7 @@ impl Row {
 /// The `/summary` columns: `member`, `seed`, the swept keys, `success`, `diverged`,
 /// `wall_s`, then `<phase>.<metric>` (`<phase>.<metric>.<k>` with several outputs) for
 /// every phase any member has metrics for and every metric of
-/// [`OutputMetrics::NAMES`].
+/// [`OutputMetrics::NAMES`], then [`HEALTH_COLUMNS`].
 fn summary_table(swept: &[String], rows: &[Row]) -> SummaryTable {
     let mut cols = vec![
         (
@@ -958,8 +972,22 @@ fn summary_table(swept: &[String], rows: &[Row]) -> SummaryTable {
             }
         }
     }
+    for (k, name) in HEALTH_COLUMNS.iter().enumerate() {
+        cols.push((
+            name.to_string(),
+            Column::F64(rows.iter().map(|r| r.health[k]).collect()),
+        ));
+    }
     SummaryTable { columns: cols }
 }
+
+/// The summary's P-health columns (from each member's `/health`, over all its learner
+/// groups): smallest `1 + r.P r`, smallest diagonal entry of P, skipped updates.
+const HEALTH_COLUMNS: [&str; 3] = [
+    "health.min_denominator",
+    "health.min_p_diagonal",
+    "health.skipped_updates",
+];
 
 fn median(v: &[f64]) -> f64 {
     let mut v: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
@@ -1039,6 +1067,35 @@ fn print_table(swept: &[String], s: &SummaryTable) {
         );
     }
     println!("success: {total_ok} of {rows} members (medians over seeds)");
+    print_health(s);
+}
+
+/// One line on the numerical health of P over all members: the worst member for the
+/// smallest `1 + r.P r` and the smallest diagonal of P, and the skipped updates.
+fn print_health(s: &SummaryTable) {
+    let (Some(den), Some(diag), Some(skip), Some(member)) = (
+        s.get(HEALTH_COLUMNS[0]).map(Column::as_f64),
+        s.get(HEALTH_COLUMNS[1]).map(Column::as_f64),
+        s.get(HEALTH_COLUMNS[2]).map(Column::as_f64),
+        s.get("member").map(Column::as_f64),
+    ) else {
+        return;
+    };
+    let worst = |c: &[f64]| {
+        c.iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_nan())
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, &v)| (v, member[i]))
+    };
+    let (Some((d, dm)), Some((p, pm))) = (worst(&den), worst(&diag)) else {
+        return;
+    };
+    let skipped: f64 = skip.iter().filter(|v| !v.is_nan()).sum();
+    println!(
+        "health: min 1 + r.Pr {d:.6} (member {dm}), min diag(P) {p:.3e} (member {pm}), \
+         skipped updates {skipped}"
+    );
 }
 
 /// `cnn info` for an ensemble or shard file.
