@@ -100,6 +100,19 @@ fn analyze_run_py_agrees_with_the_file() {
     assert_eq!(code, Some(2), "{stderr}");
 }
 
+/// Writes `toml` as `<name>.toml` in `dir`, runs it (exit 0 or 1: trained, success or
+/// not) and returns the run file's path.
+fn run_config(dir: &std::path::Path, name: &str, toml: &str) -> std::path::PathBuf {
+    let cfg = harness::write(dir, &format!("{name}.toml"), toml);
+    let run_file = dir.join(format!("{name}.h5"));
+    let out = harness::cnn(
+        dir,
+        &["run", &cfg, "-q", "--out", &run_file.to_string_lossy()],
+    );
+    assert!(out.code == 0 || out.code == 1, "{}", out.dump());
+    run_file
+}
+
 /// All-to-all C with one shared P that is also the readout's (p_z = 1, w(0) = 0): every
 /// row of J^GG takes the readout's increment, so each unit's learned current
 /// g_GG (J(end) - J(0))_i . r equals z exactly; the script must find that.
@@ -110,23 +123,13 @@ fn analyze_learned_current_py_finds_z_in_all_to_all_c() {
     }
     let tmp = harness::tempdir();
     let dir = tmp.path();
-    let cfg = harness::write(
-        dir,
-        "c.toml",
-        "seed = 3\n\
-         [network]\narchitecture = \"C\"\nn_g = 60\np_gg = 1.0\n\
-         [simulation]\ndt_ms = 1.0\nspontaneous_ms = 0.0\ntrain_ms = 600.0\ntest_ms = 200.0\n\
-         [training]\nlearn_every_ms = 2.0\n\
-         [record]\nrates = 60\n\
-         [[targets]]\nkind = \"four_sine\"\n",
-    );
-    let run_file = dir.join("c.h5");
-    let out = harness::cnn(
-        dir,
-        &["run", &cfg, "-q", "--out", &run_file.to_string_lossy()],
-    );
-    assert!(out.code == 0 || out.code == 1, "{}", out.dump());
-
+    let c = "seed = 3\n\
+             [network]\narchitecture = \"C\"\nn_g = 60\np_gg = 1.0\n\
+             [simulation]\ndt_ms = 1.0\nspontaneous_ms = 0.0\ntrain_ms = 600.0\ntest_ms = 200.0\n\
+             [training]\nlearn_every_ms = 2.0\n\
+             [record]\nrates = 60\n\
+             [[targets]]\nkind = \"four_sine\"\n";
+    let run_file = run_config(dir, "c", c);
     let (code, stdout, stderr) = python("analyze_learned_current.py", &[run_file.as_os_str()]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(
@@ -145,27 +148,18 @@ fn analyze_learned_current_py_finds_z_in_all_to_all_c() {
     );
 
     // Without the presynaptic rates, or on an architecture-A file: exit 2.
-    let few = harness::write(
-        dir,
-        "few.toml",
-        &std::fs::read_to_string(&cfg)
-            .expect("cfg")
-            .replace("rates = 60", "rates = 5"),
-    );
-    let few_file = dir.join("few.h5");
-    let out = harness::cnn(
-        dir,
-        &["run", &few, "-q", "--out", &few_file.to_string_lossy()],
-    );
-    assert!(out.code == 0 || out.code == 1, "{}", out.dump());
-    let (code, _, stderr) = python("analyze_learned_current.py", &[few_file.as_os_str()]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("record.rates"), "{stderr}");
-    let a = harness::write(dir, "a.toml", &Tiny::default().toml());
-    let a_file = dir.join("a.h5");
-    let out = harness::cnn(dir, &["run", &a, "-q", "--out", &a_file.to_string_lossy()]);
-    assert!(out.code == 0 || out.code == 1, "{}", out.dump());
-    let (code, _, stderr) = python("analyze_learned_current.py", &[a_file.as_os_str()]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("architecture-C"), "{stderr}");
+    for (file, message) in [
+        (
+            run_config(dir, "few", &c.replace("rates = 60", "rates = 5")),
+            "record.rates",
+        ),
+        (
+            run_config(dir, "a", &Tiny::default().toml()),
+            "architecture-C",
+        ),
+    ] {
+        let (code, _, stderr) = python("analyze_learned_current.py", &[file.as_os_str()]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    }
 }
