@@ -181,6 +181,7 @@ fn presets_run_end_to_end() {
         "fig6c-internal",
         "fig6c-all-to-all",
         "fig7b-pattern-select",
+        "fig7b-pattern-select-c",
         "fig7b-pattern-select-full",
         "fig7d-memory",
     ] {

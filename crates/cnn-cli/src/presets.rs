@@ -83,6 +83,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../../configs/fig7b-pattern-select.toml"),
     ),
     (
+        "fig7b-pattern-select-c",
+        include_str!("../../../configs/fig7b-pattern-select-c.toml"),
+    ),
+    (
         "fig7b-pattern-select-full",
         include_str!("../../../configs/fig7b-pattern-select-full.toml"),
     ),
