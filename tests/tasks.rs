@@ -184,6 +184,7 @@ fn presets_run_end_to_end() {
         "fig7b-pattern-select-c",
         "fig7b-pattern-select-full",
         "fig7d-memory",
+        "fig7d-memory-c",
     ] {
         let out = dir.path().join(format!("{name}-small.h5"));
         let mut args = vec!["run", name, "-q", "--out"];

@@ -95,6 +95,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../../configs/fig7d-memory.toml"),
     ),
     (
+        "fig7d-memory-c",
+        include_str!("../../../configs/fig7d-memory-c.toml"),
+    ),
+    (
         "alpha-sweep",
         include_str!("../../../configs/alpha-sweep.toml"),
     ),
