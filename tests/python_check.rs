@@ -59,13 +59,7 @@ fn analyze_run_py_agrees_with_the_file() {
         test_ms: 200.0,
         ..Tiny::default()
     };
-    let cfg = harness::write(dir, "py.toml", &tiny.toml());
-    let run_file = dir.join("py.h5");
-    let out = harness::cnn(
-        dir,
-        &["run", &cfg, "-q", "--out", &run_file.to_string_lossy()],
-    );
-    assert!(out.code == 0 || out.code == 1, "{}", out.dump());
+    let run_file = run_config(dir, "py", &tiny.toml());
 
     let (code, stdout, stderr) = python("analyze_run.py", &[run_file.as_os_str()]);
     assert_eq!(

@@ -7,11 +7,6 @@ use cnn_core::{GeneratorSpec, Network};
 use cnn_targets::Harmonics;
 use cnn_train::{Feedback, FeedbackMode, Outcome, Protocol, Trainer};
 
-/// The MATLAB demo's four sines (spec section 4), period 1200 ms.
-fn four_sine() -> Harmonics {
-    Harmonics::matlab_four_sine()
-}
-
 fn matlab(train_ms: f64) -> Protocol {
     Protocol {
         spontaneous_ms: 0.0,
@@ -35,7 +30,7 @@ fn report(label: &str, seed: u64, o: &Outcome) {
 /// no feedback, every row of J^GG trained from one shared P.
 #[test]
 fn architecture_c_learns_four_sines_in_most_seeds() {
-    let target = four_sine();
+    let target = Harmonics::matlab_four_sine();
     let mut wins = 0;
     for seed in 0..5 {
         let spec = GeneratorSpec {
@@ -61,7 +56,7 @@ fn architecture_c_learns_four_sines_in_most_seeds() {
 /// Fig. 4: the test error grows with gamma (teacher forcing during training).
 #[test]
 fn error_grows_with_gamma() {
-    let target = four_sine();
+    let target = Harmonics::matlab_four_sine();
     let mut medians = Vec::new();
     for gamma in [0.0, 1.0] {
         let mut maes = Vec::new();
@@ -104,7 +99,7 @@ fn error_grows_with_gamma() {
 /// Architecture B with `n_f` feedback units of `p_fg` and a small initial J^FG
 /// (g_FG = 0.1), no readout feedback; returns how many of 5 seeds succeed.
 fn architecture_b_wins(label: &str, n_f: usize, p_fg: f64) -> usize {
-    let target = four_sine();
+    let target = Harmonics::matlab_four_sine();
     let mut wins = 0;
     for seed in 0..5 {
         let spec = GeneratorSpec {
