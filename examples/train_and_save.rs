@@ -1,12 +1,15 @@
-//! Build a network, train it with FORCE and write a run file through the library API
-//! alone (no CLI, no TOML), so the crates can be embedded in your own code.
+//! Build a network, train it with FORCE and write a run file through the low-level
+//! crates (no TOML): cnn-core's network, cnn-train's trainer, cnn-io's recorder, and the
+//! engine's record assembly (`cnn_experiment::record::assemble`), so the file carries
+//! `/health` and the success flags exactly like the files `cnn run` writes.
 //!
-//! Run with `cargo run --release --example train_and_save -- [OUT.h5]`.
+//! Run with `cargo run --release -p cnn-experiment --example train_and_save -- [OUT.h5]`.
 
 use cnn_core::{GeneratorSpec, Network, Phase};
-use cnn_io::{NetworkRecord, PhaseMetrics, Recorder, RunMeta, RunRecord, RunStatus};
+use cnn_experiment::record::{self, RecordParts};
+use cnn_io::{InitialState, Recorder};
 use cnn_targets::Harmonics;
-use cnn_train::{Protocol, Termination, Trainer};
+use cnn_train::{Protocol, Trainer};
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     // Record the rates of 10 units, every step; the recorder is a plug-in observer.
-    let initial = NetworkRecord::from_network(&net);
+    let initial = InitialState::capture(&net);
     let mut recorder = Recorder::new((0..10).collect(), 1);
     let outcome = Trainer::new(&mut net, &target, protocol)?
         .observe(&mut recorder)
@@ -51,40 +54,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("success: {}", outcome.success);
 
-    let mut network = initial;
-    network.w_final = cnn_io::w_to_row_major(net.w(), spec.n_g, spec.n_out);
-    let status = match &outcome.termination {
-        Termination::Finished => RunStatus::Complete,
-        other => RunStatus::Diverged {
-            message: format!("{other:?}"),
-        },
-    };
-    let record = RunRecord {
-        meta: RunMeta {
-            cnn_version: env!("CARGO_PKG_VERSION").into(),
-            config_toml: format!("# written by examples/train_and_save.rs\nseed = {seed}\n"),
-            seed,
-            status,
-        },
-        network,
+    let record = record::assemble(RecordParts {
+        config_toml: format!("# written by examples/train_and_save.rs\nseed = {seed}\n"),
+        seed,
+        initial,
+        network: &net,
         phases: recorder.into_phases(),
-        metrics: outcome
-            .metrics
-            .iter()
-            .map(|m| PhaseMetrics {
-                phase: m.phase,
-                values: m
-                    .named()
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v))
-                    .collect(),
-                success: None,
-            })
-            .collect(),
-        success: Some(outcome.success),
+        outcome: &outcome,
         pca: None,
-        health: None, // `cnn run` stores outcome.health here (`/health`)
-    };
+    })?;
     cnn_io::write_run(&out, &record, true)?;
     println!(
         "wrote {} ({} test rows)",

@@ -13,6 +13,7 @@ mod ensemble;
 mod fuzz_replay;
 mod golden_run;
 mod happy_path;
+mod preset_hash;
 mod python_check;
 mod resume;
 mod tasks;

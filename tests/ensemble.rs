@@ -680,3 +680,114 @@ fn slurm_array_and_merge_equal_a_local_run() {
     }
     assert_same_ensemble(&local, &merged);
 }
+
+/// Runs `cnn ARGS` in `dir` under a file-size limit of `kib` KiB (`ulimit -f`), with
+/// SIGXFSZ ignored so that a write past the limit fails with EFBIG, as a full disk fails
+/// a write with ENOSPC.
+fn cnn_with_file_limit(dir: &Path, kib: u64, args: &[&str]) -> harness::Output {
+    let mut script = format!("trap '' XFSZ; ulimit -f {kib}; exec \"$0\"");
+    for i in 1..=args.len() {
+        script.push_str(&format!(" \"${i}\""));
+    }
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .arg(harness::cnn_bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start bash: {e}"));
+    harness::Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        cmdline: format!("(ulimit -f {kib}) cnn {}", args.join(" ")),
+    }
+}
+
+/// A write that fails mid-ensemble (here: the file-size limit lets every member part
+/// through but not the assembled file) exits 3, not 2: no partial file under the output
+/// name, the finished members kept, and a sentence on how to resume; the same command
+/// without the limit resumes and gives the file an unhindered run gives.
+#[test]
+fn a_full_disk_mid_ensemble_exits_3_and_keeps_the_finished_members() {
+    let tmp = harness::tempdir();
+    let dir = tmp.path();
+    let cfg = harness::write(
+        dir,
+        "full.toml",
+        &small(100, 1200.0, &[1.3, 1.5], &[1, 2, 3], "full"),
+    );
+    let reference = dir.join("ref.h5");
+    harness::cnn(dir, &["run", &cfg, "--out", &s(&reference), "--quiet"]).expect_code(0);
+    let one_part = std::fs::metadata(&reference)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .len()
+        / 6;
+    // Room for one part file (with slack), not for the six members together.
+    let limit_kib = one_part * 2 / 1024;
+
+    let out = dir.join("e.h5");
+    let failed = cnn_with_file_limit(dir, limit_kib, &["run", &cfg, "--out", &s(&out), "--quiet"]);
+    failed.expect_code(3);
+    assert!(
+        failed
+            .stderr
+            .contains("to resume, run the same command again"),
+        "{}",
+        failed.dump()
+    );
+    assert!(!out.exists(), "no file under the output name");
+    let parts = dir.join("e.h5.parts");
+    let kept: Vec<_> = std::fs::read_dir(&parts)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        kept.iter().filter(|n| n.ends_with(".h5")).count(),
+        6,
+        "every finished member kept: {kept:?}"
+    );
+    assert!(
+        kept.iter().all(|n| !n.contains(".partial-")),
+        "no temporary file left: {kept:?}"
+    );
+    let resumed = harness::cnn(dir, &["run", &cfg, "--out", &s(&out)]);
+    resumed.expect_code(0);
+    assert!(
+        resumed.stderr.contains("6 already done"),
+        "{}",
+        resumed.dump()
+    );
+    assert_same_ensemble(&reference, &out);
+
+    // A single run whose file cannot be written: exit 3, nothing left behind.
+    let single = dir.join("single.toml");
+    std::fs::write(
+        &single,
+        "[network]\nn_g = 100\n[simulation]\ndt_ms = 1.0\nspontaneous_ms = 0.0\ntrain_ms = 1200.0\ntest_ms = 600.0\n[[targets]]\nkind = \"four_sine\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let run = cnn_with_file_limit(
+        dir,
+        16,
+        &[
+            "run",
+            &s(&single),
+            "--out",
+            "one.h5",
+            "--quiet",
+            "--checkpoint-every-s",
+            "0",
+        ],
+    );
+    run.expect_code(3);
+    let left: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("one.h5"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

@@ -1,6 +1,6 @@
 //! Fuzzing on stable, for CI: the committed fuzz corpus (`fuzz/corpus/<target>/`), the
 //! crashes found so far (`fuzz/regressions/<target>/`) and seeded mutations of the corpus
-//! go through the same entry functions as the libFuzzer targets (`cnn_cli::fuzz`). No
+//! go through the same entry functions as the libFuzzer targets (`cnn_experiment::fuzz`). No
 //! input may panic. `CNN_FUZZ_MUTATIONS` sets the mutations per target (default 20000),
 //! `CNN_FUZZ_SECONDS` a time instead; `cargo xtask fuzz` runs the real fuzzers.
 
@@ -89,7 +89,7 @@ fn replay(target: &str, entry: fn(&[u8]), min_corpus: usize) {
             break;
         }
         let (name, seed_input) = &corpus[(i as usize) % corpus.len()];
-        let data = cnn_cli::fuzz::mutate(seed_input, i);
+        let data = cnn_experiment::fuzz::mutate(seed_input, i);
         failures.extend(run_one(entry, &format!("mutation {i} of {name}"), &data).err());
         executions += 1;
     }
@@ -105,12 +105,12 @@ fn replay(target: &str, entry: fn(&[u8]), min_corpus: usize) {
 
 #[test]
 fn fuzz_corpus_and_mutations_config() {
-    replay("config", cnn_cli::fuzz::config_bytes, 8);
+    replay("config", cnn_experiment::fuzz::config_bytes, 8);
 }
 
 #[test]
 fn fuzz_corpus_and_mutations_csv() {
-    replay("csv", cnn_cli::fuzz::csv_bytes, 8);
+    replay("csv", cnn_experiment::fuzz::csv_bytes, 8);
 }
 
 /// The entry functions must check something: the presets in the corpus are accepted
@@ -124,12 +124,12 @@ fn fuzz_seeds_reach_the_accepting_paths() {
             .join(format!("{preset}.toml"));
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let source = cnn_cli::config::Source {
+        let source = cnn_experiment::Source {
             display: "fuzz.toml".into(),
             name: preset.into(),
             base_dir: Path::new("/nonexistent").into(),
         };
-        if let Err(e) = cnn_cli::config::load(&text, &source, &[]) {
+        if let Err(e) = cnn_experiment::config::load(&text, &source, &[]) {
             panic!("{preset} is refused: {e}");
         }
     }

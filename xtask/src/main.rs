@@ -55,8 +55,12 @@ tasks:
         fuzz/artifacts/TARGET/), else (or with --stable) the stable replay of
         tests/fuzz_replay.rs: the corpus plus seeded mutations for N minutes.
   check-arch
-        Fail when cnn-core depends on HDF5/TOML/clap/rayon/serde/indicatif, or when
-        cnn-train, cnn-targets, cnn-io depend on each other or on cnn-cli.
+        Fail when cnn-core depends on HDF5/TOML/clap/rayon/serde/indicatif; when the
+        layering breaks (cnn-core <- cnn-train, cnn-targets, cnn-io side by side <-
+        cnn-experiment <- cnn-cli, cnn-py); when cnn-experiment depends on a terminal,
+        signal or plotting crate (clap, indicatif, ctrlc, plotters, ...) or its sources
+        print, exit or touch stdout/stderr outside tests; or when the modules of a
+        crate depend on each other in a circle (each circle is listed).
 ";
 
 fn main() -> ExitCode {

@@ -17,20 +17,17 @@
 //! training failed the success criterion or diverged, 2 bad input (config, arguments,
 //! files); nothing is written on exit code 2.
 
-mod checkpoint;
+mod args;
 mod ensemble;
-mod pca;
+mod exit;
 mod plot;
-mod presets;
 mod progress;
 mod run;
 mod slurm;
 
-// The config loader is the library part of the package (src/lib.rs), so that the fuzz
-// targets and the corpus replay test reach the function `cnn validate` uses.
-use cnn_cli::config;
-
 use clap::{Parser, Subcommand};
+use cnn_experiment::presets;
+use exit::Failure;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -52,7 +49,7 @@ enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
         #[command(flatten)]
-        args: run::RunArgs,
+        args: args::RunArgs,
     },
     /// Merge the shard files of one ensemble into the file a single run would write.
     Merge {
@@ -176,25 +173,6 @@ enum PresetAction {
     },
 }
 
-/// An error with the exit code it maps to.
-#[derive(Debug)]
-pub struct Failure {
-    /// 1: the run failed; 2: bad input.
-    pub code: u8,
-    /// What to tell the user.
-    pub message: String,
-}
-
-impl Failure {
-    /// Bad input (exit 2).
-    pub fn input(e: impl std::fmt::Display) -> Self {
-        Self {
-            code: 2,
-            message: e.to_string(),
-        }
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -230,34 +208,27 @@ fn main() -> ExitCode {
         ),
         Command::Validate { config, set, print } => run::validate(&config, &set, print),
         Command::Presets { action: None } => {
-            for (name, text) in presets::PRESETS {
-                let default = if *name == presets::DEFAULT {
-                    " (default)"
-                } else {
-                    ""
-                };
+            for p in presets::all() {
+                let default = if p.is_default() { " (default)" } else { "" };
                 println!(
-                    "{name}{default}\n    {}\n    expect: {}",
-                    presets::field(text, "description"),
-                    presets::field(text, "expect")
+                    "{}{default}\n    {}\n    expect: {}",
+                    p.name,
+                    p.description(),
+                    p.expect()
                 );
             }
             Ok(0)
         }
         Command::Presets {
             action: Some(PresetAction::Show { name }),
-        } => match presets::get(&name) {
-            Some(text) => {
-                print!("{text}");
+        } => match presets::find(&name) {
+            Some(p) => {
+                print!("{}", p.toml);
                 Ok(0)
             }
             None => Err(Failure::input(format!(
                 "no preset named `{name}`; presets: {}",
-                presets::PRESETS
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                presets::names()
             ))),
         },
         Command::Info { file } => run::info(&file),

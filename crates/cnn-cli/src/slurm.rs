@@ -7,8 +7,8 @@
 //! `--dependency=afterok:<array job id>`. Paths in the scripts are absolute, so they can
 //! be submitted from anywhere on a shared file system.
 
-use crate::run::{load_source, parse_overrides};
-use crate::Failure;
+use crate::exit::Failure;
+use cnn_experiment::{parse_overrides, ConfigText};
 use std::path::{Path, PathBuf};
 
 /// Options of `cnn slurm`.
@@ -67,32 +67,30 @@ pub fn slurm(config: &str, set: &[String], o: &SlurmOptions) -> Result<u8, Failu
     check_value("--mem", &o.mem)?;
     check_value("--partition", &o.partition)?;
     let overrides = parse_overrides(set)?;
-    let (text, source) = load_source(Some(config))?;
-    let Some(plan) =
-        crate::ensemble::load_plan(&text, &source, &overrides).map_err(Failure::input)?
-    else {
+    let text = ConfigText::resolve(Some(config))?;
+    let Some(plan) = text.plan(&overrides)? else {
         return Err(Failure::input(format!(
             "{}: not an ensemble config (no [ensemble] or [sweep] table); run it with `cnn run`",
-            source.display
+            text.source().display
         )));
     };
     let n = o.shards;
-    if n > plan.members.len() as u64 {
+    if n > plan.members().len() as u64 {
         return Err(Failure::input(format!(
             "--shards {n}: the ensemble has only {} members; give at most that many shards",
-            plan.members.len()
+            plan.members().len()
         )));
     }
     // #SBATCH lines are not read by a shell: paths there cannot be quoted.
     let dir = absolute(
         &o.dir
             .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("{}-slurm", plan.name))),
+            .unwrap_or_else(|| PathBuf::from(format!("{}-slurm", plan.name()))),
     )?;
     let out = absolute(
         &o.out
             .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("{}.h5", plan.name))),
+            .unwrap_or_else(|| PathBuf::from(format!("{}.h5", plan.name()))),
     )?;
     // A config file is referred to by its absolute path; a preset by its name.
     let config_arg = if Path::new(config).exists() {
@@ -112,7 +110,7 @@ pub fn slurm(config: &str, set: &[String], o: &SlurmOptions) -> Result<u8, Failu
         Failure::input(format!("cannot create {}: {e}", dir.join("logs").display()))
     })?;
     let sets: String = set.iter().map(|s| format!(" --set {}", sh(s))).collect();
-    let name = format!("cnn-{}", plan.name);
+    let name = format!("cnn-{}", plan.name());
     let mut common = String::new();
     if let Some(t) = &o.time {
         common.push_str(&format!("#SBATCH --time={t}\n"));
@@ -123,7 +121,7 @@ pub fn slurm(config: &str, set: &[String], o: &SlurmOptions) -> Result<u8, Failu
     if let Some(p) = &o.partition {
         common.push_str(&format!("#SBATCH --partition={p}\n"));
     }
-    let shard_file = |k: &str| dir.join(format!("{}.shard-{k}-of-{n}.h5", plan.name));
+    let shard_file = |k: &str| dir.join(format!("{}.shard-{k}-of-{n}.h5", plan.name()));
     let array = format!(
         "#!/bin/bash\n\
          # Written by `cnn slurm`: shard $SLURM_ARRAY_TASK_ID of {n} of the ensemble {cfg}\n\
@@ -139,14 +137,14 @@ pub fn slurm(config: &str, set: &[String], o: &SlurmOptions) -> Result<u8, Failu
          exec {exe} run {cfg}{sets} --shard \"$SLURM_ARRAY_TASK_ID/{n}\" \\\n\
          \x20   --out {shards}.shard-\"$SLURM_ARRAY_TASK_ID\"-of-{n}.h5 --jobs {cpus} --quiet --force\n",
         cfg = sh(&config_arg),
-        members = plan.members.len(),
-        hash = plan.hash,
+        members = plan.members().len(),
+        hash = plan.hash(),
         last = n - 1,
         cpus = o.cpus_per_task,
         logs = dir.join("logs").display(),
         dir = sh(&dir.display().to_string()),
         exe = sh(&exe.display().to_string()),
-        shards = sh(&dir.join(&plan.name).display().to_string()),
+        shards = sh(&dir.join(plan.name()).display().to_string()),
     );
     let inputs: Vec<String> = (0..n)
         .map(|k| sh(&shard_file(&k.to_string()).display().to_string()))
@@ -199,7 +197,7 @@ pub fn slurm(config: &str, set: &[String], o: &SlurmOptions) -> Result<u8, Failu
     println!(
         "wrote {}/{{array.sbatch,merge.sbatch,submit.sh}}: {} members in {n} shards, merged into {}",
         dir.display(),
-        plan.members.len(),
+        plan.members().len(),
         out.display()
     );
     println!("submit with: sh {}", dir.join("submit.sh").display());

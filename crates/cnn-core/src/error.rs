@@ -14,7 +14,7 @@ pub enum CoreError {
         /// The offending value, formatted.
         value: String,
         /// Human-readable description of the allowed range.
-        allowed: &'static str,
+        allowed: String,
     },
     /// Two parameters are inconsistent with each other.
     #[error("{0}")]

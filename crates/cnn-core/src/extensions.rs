@@ -5,8 +5,10 @@
 //! feedback; the feedback network (units `a`, rates `s_a = tanh(y_a)`) integrates
 //! `tau dy/dt = -y + g_FF J^FF s + g_FG J^FG r + J^FI I`. [`crate::Network`] holds both and
 //! steps them together (see [`crate::Network::with_feedback_network`] and
-//! [`crate::Network::with_inputs`]).
+//! [`crate::Network::with_inputs`]). The code here does not use the `network` module,
+//! which builds on this one (the step's shared `flush_tiny` lives in a module below both).
 
+use crate::flush::flush_tiny;
 use crate::seeds::{stream_rng, Stream};
 use crate::tanh::tanh;
 use crate::{CoreError, Csr};
@@ -55,7 +57,7 @@ impl FeedbackSpec {
             return Err(CoreError::OutOfRange {
                 name: "n_f",
                 value: self.n_f.to_string(),
-                allowed: "an integer >= 1 (architecture B needs a feedback network)",
+                allowed: "an integer >= 1 (architecture B needs a feedback network)".into(),
             });
         }
         for (name, p) in [
@@ -67,7 +69,7 @@ impl FeedbackSpec {
                 return Err(CoreError::OutOfRange {
                     name,
                     value: format!("{p}"),
-                    allowed: "0 < p <= 1",
+                    allowed: "0 < p <= 1".into(),
                 });
             }
         }
@@ -76,7 +78,7 @@ impl FeedbackSpec {
                 return Err(CoreError::OutOfRange {
                     name,
                     value: format!("{g}"),
-                    allowed: "g >= 0 (finite)",
+                    allowed: "g >= 0 (finite)".into(),
                 });
             }
         }
@@ -84,7 +86,7 @@ impl FeedbackSpec {
             return Err(CoreError::OutOfRange {
                 name: "g_fg",
                 value: format!("{}", self.g_fg),
-                allowed: "g_fg > 0 (finite): the trained J^FG is scaled by it",
+                allowed: "g_fg > 0 (finite): the trained J^FG is scaled by it".into(),
             });
         }
         Ok(())
@@ -130,7 +132,7 @@ impl InputSpec {
             return Err(CoreError::OutOfRange {
                 name: "n_in",
                 value: self.n_in.to_string(),
-                allowed: "an integer >= 1",
+                allowed: "an integer >= 1".into(),
             });
         }
         for w in [&self.to_generator, &self.to_feedback] {
@@ -140,7 +142,7 @@ impl InputSpec {
                         return Err(CoreError::OutOfRange {
                             name: "input sd",
                             value: format!("{sd}"),
-                            allowed: "sd > 0 (finite)",
+                            allowed: "sd > 0 (finite)".into(),
                         });
                     }
                 }
@@ -159,7 +161,7 @@ impl InputSpec {
                         return Err(CoreError::OutOfRange {
                             name: "input weight range",
                             value: format!("[{lo}, {hi}]"),
-                            allowed: "finite lo <= hi",
+                            allowed: "finite lo <= hi".into(),
                         });
                     }
                 }
@@ -360,7 +362,7 @@ impl FeedbackNetwork {
                 drive += m.row_dot(i, input);
             }
             let y0 = *yi;
-            let yn = crate::network::flush_tiny(y0 + a * (-y0 + drive));
+            let yn = flush_tiny(y0 + a * (-y0 + drive));
             finite &= yn.is_finite();
             *yi = yn;
             *si = tanh(yn);

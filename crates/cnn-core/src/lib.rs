@@ -35,6 +35,7 @@
 pub mod csr;
 pub mod error;
 pub mod extensions;
+mod flush;
 pub mod network;
 pub mod observe;
 pub mod seeds;
@@ -44,7 +45,7 @@ pub mod target;
 pub use csr::Csr;
 pub use error::CoreError;
 pub use extensions::{FeedbackNetwork, FeedbackSpec, InputSpec, InputWeights};
-pub use network::{dot, Executor, GeneratorSpec, InitialWeights, Network, Serial};
+pub use network::{dot, Executor, GeneratorSpec, InitialWeights, Network, Serial, MAX_N_G};
 pub use observe::{Observer, Phase, StepView, UpdateView};
 pub use target::{FnTarget, Target};
 

@@ -3,6 +3,8 @@
 
 use crate::csr::{HotCsr, PAD16};
 use crate::extensions::{draw_input_matrix, FeedbackNetwork, FeedbackSpec, InputSpec};
+// Re-exported so that `cnn_core::network::FLUSH_BELOW` and `flush_tiny` keep their path.
+pub use crate::flush::{flush_tiny, FLUSH_BELOW};
 use crate::seeds::{stream_rng, Stream};
 use crate::tanh::{tanh_into, tanh_slice};
 use crate::{CoreError, Csr};
@@ -44,53 +46,62 @@ pub struct GeneratorSpec {
     pub w_init: InitialWeights,
 }
 
+/// The largest generator a spec may ask for: N_G <= 50,000 (one P over all units alone is
+/// 10 GB there).
+pub const MAX_N_G: usize = 50_000;
+
 impl GeneratorSpec {
-    /// The paper's defaults (Figs 2-5): N_G = 1000, p_GG = 0.1, g_GG = 1.5, g_Gz = 1,
-    /// p_z = 1, tau = 10 ms, and the notebook's dt = 0.1 ms, w(0) = 0.
+    /// The paper's defaults (Figs 2-5) with one output: N_G = 1000, p_GG = 0.1,
+    /// g_GG = 1.5, g_Gz = 1, p_z = 1, tau = 10 ms, and the notebook's dt = 0.1 ms,
+    /// w(0) = 0. The config's defaults are these values (`cnn_experiment::config::defaults`).
+    pub const PAPER: GeneratorSpec = GeneratorSpec {
+        n_g: 1000,
+        p_gg: 0.1,
+        g_gg: 1.5,
+        g_gz: 1.0,
+        p_z: 1.0,
+        n_out: 1,
+        tau_ms: 10.0,
+        dt_ms: 0.1,
+        w_init: InitialWeights::Zero,
+    };
+
+    /// [`GeneratorSpec::PAPER`] with `n_out` outputs.
     pub fn paper(n_out: usize) -> Self {
         Self {
-            n_g: 1000,
-            p_gg: 0.1,
-            g_gg: 1.5,
-            g_gz: 1.0,
-            p_z: 1.0,
             n_out,
-            tau_ms: 10.0,
-            dt_ms: 0.1,
-            w_init: InitialWeights::Zero,
+            ..Self::PAPER
         }
     }
 
-    /// Checks every range; the error names the parameter and the allowed range.
+    /// Checks every range, in the order n_g, n_out, p_gg, g_gg, g_gz, p_z, tau_ms,
+    /// dt_ms; the error names the first parameter out of range and its allowed range.
+    /// This is the one place these ranges are written: the config validator maps the
+    /// error to its key, file and line.
     pub fn validate(&self) -> Result<(), CoreError> {
-        fn range(
-            name: &'static str,
-            v: f64,
-            ok: bool,
-            allowed: &'static str,
-        ) -> Result<(), CoreError> {
+        fn range(name: &'static str, v: f64, ok: bool, allowed: &str) -> Result<(), CoreError> {
             if ok && v.is_finite() {
                 Ok(())
             } else {
                 Err(CoreError::OutOfRange {
                     name,
                     value: format!("{v}"),
-                    allowed,
+                    allowed: allowed.to_string(),
                 })
             }
         }
-        if self.n_g == 0 || self.n_g > u32::MAX as usize {
+        if self.n_g == 0 || self.n_g > MAX_N_G {
             return Err(CoreError::OutOfRange {
                 name: "n_g",
                 value: self.n_g.to_string(),
-                allowed: "an integer >= 1",
+                allowed: format!("1 <= n_g <= {MAX_N_G}"),
             });
         }
         if self.n_out == 0 {
             return Err(CoreError::OutOfRange {
                 name: "n_out",
                 value: "0".into(),
-                allowed: "at least one output",
+                allowed: "at least one output".into(),
             });
         }
         range(
@@ -99,20 +110,20 @@ impl GeneratorSpec {
             self.p_gg > 0.0 && self.p_gg <= 1.0,
             "0 < p_gg <= 1",
         )?;
+        range("g_gg", self.g_gg, self.g_gg >= 0.0, "g_gg >= 0")?;
+        range("g_gz", self.g_gz, self.g_gz >= 0.0, "g_gz >= 0")?;
         range(
             "p_z",
             self.p_z,
             self.p_z > 0.0 && self.p_z <= 1.0,
             "0 < p_z <= 1",
         )?;
-        range("g_gg", self.g_gg, self.g_gg >= 0.0, "g_gg >= 0 (finite)")?;
-        range("g_gz", self.g_gz, self.g_gz >= 0.0, "g_gz >= 0 (finite)")?;
         range("tau_ms", self.tau_ms, self.tau_ms > 0.0, "tau_ms > 0")?;
         range(
             "dt_ms",
             self.dt_ms,
             self.dt_ms > 0.0 && self.dt_ms < self.tau_ms,
-            "0 < dt_ms < tau_ms",
+            &format!("0 < dt_ms < tau_ms = {}", self.tau_ms),
         )?;
         Ok(())
     }
@@ -787,27 +798,6 @@ fn check_len(what: &'static str, expected: usize, got: usize) -> Result<(), Core
             expected,
             got,
         })
-    }
-}
-
-/// Below this magnitude a membrane potential is set to exactly 0.
-///
-/// Networks that fall silent (g_GG < 1, or no drive) decay towards 0 geometrically, and
-/// once x and r = tanh(x) reach subnormal magnitudes (below 2.2e-308) every product with
-/// them takes the processor's slow path: a silent network ran 11x slower than a chaotic
-/// one (95 s against 8.5 s for 30 s at N_G = 1000). Flushing |x| < 1e-250 to 0 keeps every
-/// rate and every product `J_ij r_j` (|J_ij| >= 1e-38, values being f32) far from
-/// subnormal. A potential that small has no effect on anything the model computes: it
-/// changes results only where |x| < 1e-250, which never happens in a network with activity.
-pub const FLUSH_BELOW: f64 = 1e-250;
-
-/// `x`, or 0 when `|x| <` [`FLUSH_BELOW`].
-#[inline(always)]
-pub fn flush_tiny(x: f64) -> f64 {
-    if x.abs() < FLUSH_BELOW {
-        0.0
-    } else {
-        x
     }
 }
 

@@ -17,16 +17,16 @@
 
 use std::path::{Path, PathBuf};
 
-use hdf5::types::{TypeDescriptor, VarLenUnicode};
+use hdf5::types::TypeDescriptor;
 use hdf5::Group;
 
+use crate::error::IoError;
+use crate::format::{FORMAT, FORMAT_VERSION};
 use crate::read::{open_format, read_record, Cx};
 use crate::record::RunRecord;
 use crate::write::{partial_path, validate, write_record, Ctx};
-use crate::{IoError, FORMAT_VERSION};
 
-/// The value of the root attribute `format` of ensemble and shard files.
-pub const ENSEMBLE_FORMAT: &str = "cnn-ensemble";
+pub use crate::format::ENSEMBLE_FORMAT;
 
 /// Provenance of an ensemble (or shard) file: its root attributes.
 #[derive(Debug, Clone, PartialEq)]
@@ -176,13 +176,13 @@ pub fn write_member_part(path: &Path, info: &MemberInfo, rec: &RunRecord) -> Res
 /// Reads only the member attributes of a part file (cheap: to decide on resume whether
 /// the part is complete and belongs to this ensemble).
 pub fn read_member_info(path: &Path) -> Result<MemberInfo, IoError> {
-    let file = open_format(path, crate::FORMAT)?;
+    let file = open_format(path, FORMAT)?;
     read_member_attrs(&Cx { path }, &file)
 }
 
 /// Reads a whole part file.
 pub fn read_member_part(path: &Path) -> Result<(MemberInfo, RunRecord), IoError> {
-    let file = open_format(path, crate::FORMAT)?;
+    let file = open_format(path, FORMAT)?;
     let cx = Cx { path };
     Ok((read_member_attrs(&cx, &file)?, read_record(&cx, &file)?))
 }
@@ -228,7 +228,7 @@ impl EnsembleWriter {
         ctx.attr_str(&file, "config_hash", &meta.config_hash)?;
         ctx.attr(&file, "n_members", meta.n_members)?;
         ctx.attr_str(&file, "record", &meta.record)?;
-        write_str_list(&ctx, &file, "swept", &meta.swept)?;
+        ctx.attr_str_list(&file, "swept", &meta.swept)?;
         if let Some((k, n)) = meta.shard {
             ctx.attr(&file, "shard_k", k)?;
             ctx.attr(&file, "shard_n", n)?;
@@ -245,7 +245,8 @@ impl EnsembleWriter {
         }
     }
 
-    /// Adds member `info.index` as `/members/<index>`.
+    /// Adds member `info.index` as `/members/<index>`; refused
+    /// ([`IoError::Inconsistent`]) if that member was added already.
     pub fn add_member(&mut self, info: &MemberInfo, rec: &RunRecord) -> Result<(), IoError> {
         validate(&self.path, rec)?;
         let ctx = self.ctx();
@@ -253,7 +254,14 @@ impl EnsembleWriter {
             path: self.path.clone(),
             reason: "the ensemble writer is closed".into(),
         })?;
-        let g = ctx.group(members, &info.index.to_string())?;
+        let name = info.index.to_string();
+        if members.link_exists(&name) {
+            return Err(IoError::Inconsistent {
+                path: self.path.clone(),
+                reason: format!("member {name} was added twice"),
+            });
+        }
+        let g = ctx.group(members, &name)?;
         write_record(&ctx, &g, rec)?;
         write_member_attrs(&ctx, &g, info)
     }
@@ -269,7 +277,7 @@ impl EnsembleWriter {
             })?;
             let g = ctx.group(file, "summary")?;
             let names: Vec<String> = summary.columns.iter().map(|(n, _)| n.clone()).collect();
-            write_str_list(&ctx, &g, "columns", &names)?;
+            ctx.attr_str_list(&g, "columns", &names)?;
             for (name, col) in &summary.columns {
                 if col.len() != rows || name.is_empty() || name.contains('/') || name == "." {
                     return Err(IoError::Inconsistent {
@@ -306,40 +314,6 @@ impl Drop for EnsembleWriter {
     }
 }
 
-fn write_str_list(
-    ctx: &Ctx<'_>,
-    loc: &Group,
-    name: &str,
-    values: &[String],
-) -> Result<(), IoError> {
-    let what = format!("writing attribute {}@{name}", loc.name());
-    let v = values
-        .iter()
-        .map(|s| s.parse::<VarLenUnicode>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| IoError::Hdf5 {
-            path: ctx.path.to_path_buf(),
-            what: what.clone(),
-            message: e.to_string(),
-        })?;
-    loc.new_attr_builder()
-        .with_data(&v[..])
-        .create(name)
-        .map(|_| ())
-        .map_err(ctx.err(what))
-}
-
-fn read_str_list(cx: &Cx<'_>, loc: &Group, name: &str) -> Result<Vec<String>, IoError> {
-    if !cx.has_attr(loc, name)? {
-        return Err(cx.missing(format!("attribute {}@{name}", loc.name())));
-    }
-    let v = loc
-        .attr(name)
-        .and_then(|a| a.read_raw::<VarLenUnicode>())
-        .map_err(cx.err(format_args!("reading attribute {}@{name}", loc.name())))?;
-    Ok(v.iter().map(|s| s.as_str().to_owned()).collect())
-}
-
 /// An open ensemble or shard file.
 pub struct EnsembleReader {
     path: PathBuf,
@@ -362,7 +336,7 @@ impl EnsembleReader {
             config_toml: cx.attr_string(&file, "config_toml")?,
             config_hash: cx.attr_string(&file, "config_hash")?,
             n_members: cx.attr(&file, "n_members")?,
-            swept: read_str_list(&cx, &file, "swept")?,
+            swept: cx.attr_str_list(&file, "swept")?,
             record: cx.attr_string(&file, "record")?,
             shard,
         };
@@ -405,7 +379,7 @@ impl EnsembleReader {
     pub fn summary(&self) -> Result<SummaryTable, IoError> {
         let cx = Cx { path: &self.path };
         let g = cx.group(&self.file, "summary")?;
-        let names = read_str_list(&cx, &g, "columns")?;
+        let names = cx.attr_str_list(&g, "columns")?;
         let mut columns = Vec::with_capacity(names.len());
         for name in names {
             let ds = cx.open(&g, &name)?;

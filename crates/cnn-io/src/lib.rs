@@ -14,10 +14,25 @@
 //!   [`NetworkRecord::from_run`] after it;
 //! - [`write_run`] stores a record atomically (temporary sibling, then rename);
 //! - [`read_run`] reads it all back, [`read_summary`] only what `cnn info` shows;
+//! - [`IoError`] says what went wrong and [`IoError::kind`] whose fault it was
+//!   ([`ErrorKind::Input`]: the file read, the record or the requested output;
+//!   [`ErrorKind::Io`]: the system, while creating or writing);
 //! - [`ensemble`]: ensemble files (many runs under `/members/<index>` plus a `/summary`
 //!   table) and the per-member part files an interrupted ensemble resumes from.
 //!
 //! This crate depends on `cnn-core` only; the trainer does not know it exists.
+//!
+//! **Round trip.** [`read_run`] gives back what [`write_run`] was given: every field,
+//! with phases (in time order) and each phase's metrics in the record's order, so that
+//! `read_run(p)?.same_as(&r)` holds after `write_run(p, &r, _)` ([`RunRecord::same_as`]).
+//! `same_as` is `==` except that NaN equals NaN: metrics are NaN where they are undefined
+//! (a correlation or `rms_norm` where a series is constant, as the readout of the
+//! spontaneous phase before any training), recorded targets are NaN where a target had
+//! another width, and HDF5 stores NaN like any other float64, but IEEE `==` (and so the
+//! derived [`PartialEq`]) calls a NaN unequal to itself. For a record without NaN, `==`
+//! holds too. Network parameters come back in the documented order
+//! ([`NetworkRecord::params`]), which is the order [`NetworkRecord::from_network`] gives
+//! them.
 //!
 //! ```
 //! use cnn_core::{GeneratorSpec, Network, Observer, Phase, StepView};
@@ -55,7 +70,8 @@
 //! let path = dir.path().join("run.h5");
 //! write_run(&path, &record, false)?;
 //! let back = read_run(&path)?;
-//! assert_eq!(back, record);
+//! assert!(back.same_as(&record));
+//! assert_eq!(back, record); // no NaN in this record, so `==` holds as well
 //! assert_eq!(back.phases[0].rows(), 20);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -64,9 +80,11 @@
 
 pub mod ensemble;
 pub mod error;
+mod format;
 pub mod read;
 pub mod record;
 pub mod recorder;
+mod same;
 pub mod write;
 
 #[cfg(test)]
@@ -74,9 +92,10 @@ mod roundtrip_tests;
 
 pub use ensemble::{
     read_member_info, read_member_part, write_member_part, Column, EnsembleMeta, EnsembleReader,
-    EnsembleWriter, MemberInfo, SummaryTable, ENSEMBLE_FORMAT,
+    EnsembleWriter, MemberInfo, SummaryTable,
 };
-pub use error::IoError;
+pub use error::{ErrorKind, IoError};
+pub use format::{ENSEMBLE_FORMAT, FORMAT, FORMAT_VERSION};
 pub use read::{file_format, read_run, read_summary};
 pub use record::{
     w_to_output_major, w_to_row_major, Connectivity, FeedbackRecord, HealthRecord, InitialState,
@@ -85,14 +104,3 @@ pub use record::{
 };
 pub use recorder::Recorder;
 pub use write::write_run;
-
-/// The value of the root attribute `format` in every run file.
-pub const FORMAT: &str = "cnn-run";
-
-/// The layout version this crate writes (root attribute `format_version`); files with a
-/// larger version are refused with [`IoError::UnsupportedVersion`]. Version 2 added the
-/// optional parts of architectures B and C and of external inputs (see
-/// `docs/hdf5-layout.md`); version-1 files read as before. The optional `/health` group
-/// was added later without a version change (files without it read with
-/// [`RunRecord::health`] `None`).
-pub const FORMAT_VERSION: u32 = 2;

@@ -8,18 +8,22 @@ use cnn_core::{Csr, FeedbackSpec, Phase};
 use hdf5::types::{VarLenAscii, VarLenUnicode};
 use hdf5::{Group, H5Type, Location};
 
+use crate::error::IoError;
+use crate::format::{ENSEMBLE_FORMAT, FORMAT, FORMAT_VERSION, METRICS_ORDER_ATTR};
 use crate::record::{
     FeedbackRecord, HealthRecord, LearnerHealthRecord, NetworkRecord, PcaRecord, PhaseMetrics,
     PhaseRecord, PhaseSummary, RunMeta, RunRecord, RunStatus, RunSummary,
 };
-use crate::{IoError, FORMAT, FORMAT_VERSION};
 
 /// Reads a whole run file.
 ///
 /// Checks first that `path` is an HDF5 file with `format = "cnn-run"` and a
 /// `format_version` this crate understands; then every dataset's shape is checked
-/// against `n_g` and `n_out`. Phases and metrics come back in time order, metrics of a
-/// phase sorted by name, network parameters as described at [`NetworkRecord::params`].
+/// against `n_g` and `n_out`. Phases and metrics come back in time order, the metrics of
+/// a phase in the order they were written (sorted by name in files written before the
+/// attribute `order` existed), network parameters as described at
+/// [`NetworkRecord::params`]. A record written with [`crate::write_run`] comes back
+/// [`RunRecord::same_as`] it.
 pub fn read_run(path: &Path) -> Result<RunRecord, IoError> {
     let file = open_run(path)?;
     read_record(&Cx { path }, &file)
@@ -186,7 +190,7 @@ pub fn file_format(path: &Path) -> Result<String, IoError> {
 /// Opens `path` and checks `format` (any when `expected` is empty) and `format_version`.
 pub(crate) fn open_format(path: &Path, expected: &str) -> Result<hdf5::File, IoError> {
     let not_run = |reason: String| {
-        if expected == crate::ensemble::ENSEMBLE_FORMAT {
+        if expected == ENSEMBLE_FORMAT {
             IoError::NotAnEnsembleFile {
                 path: path.to_path_buf(),
                 reason,
@@ -254,7 +258,7 @@ impl Cx<'_> {
         what: impl std::fmt::Display,
     ) -> impl FnOnce(hdf5::Error) -> IoError + '_ {
         let what = what.to_string();
-        move |e| IoError::Hdf5 {
+        move |e| IoError::Hdf5Read {
             path: self.path.to_path_buf(),
             what,
             message: e.to_string(),
@@ -306,6 +310,19 @@ impl Cx<'_> {
         a.read_scalar::<VarLenAscii>()
             .map(|s| s.as_str().to_owned())
             .map_err(self.err(format_args!("reading string attribute {what}")))
+    }
+
+    /// A 1-D string array attribute (e.g. `/summary@columns`, `/metrics/<phase>@order`).
+    pub(crate) fn attr_str_list(&self, loc: &Location, name: &str) -> Result<Vec<String>, IoError> {
+        let what = format!("{}@{name}", loc.name());
+        if !self.has_attr(loc, name)? {
+            return Err(self.missing(format!("attribute {what}")));
+        }
+        let v = loc
+            .attr(name)
+            .and_then(|a| a.read_raw::<VarLenUnicode>())
+            .map_err(self.err(format_args!("reading attribute {what}")))?;
+        Ok(v.iter().map(|s| s.as_str().to_owned()).collect())
     }
 
     pub(crate) fn opt_group(&self, parent: &Group, name: &str) -> Result<Option<Group>, IoError> {
@@ -620,10 +637,7 @@ fn read_all_metrics(cx: &Cx<'_>, file: &Group, k: usize) -> Result<Vec<PhaseMetr
         } else {
             None
         };
-        let mut names = mg
-            .member_names()
-            .map_err(cx.err(format_args!("listing {}", mg.name())))?;
-        names.sort();
+        let names = metric_names(cx, &mg)?;
         let values = names
             .into_iter()
             .map(|name| {
@@ -638,6 +652,32 @@ fn read_all_metrics(cx: &Cx<'_>, file: &Group, k: usize) -> Result<Vec<PhaseMetr
         });
     }
     Ok(out)
+}
+
+/// The metric names of `/metrics/<phase>` in the order they were written: the attribute
+/// `order` first, then any dataset it does not list (added by another program) by name.
+/// Files written before `order` existed list their metrics by name.
+fn metric_names(cx: &Cx<'_>, mg: &Group) -> Result<Vec<String>, IoError> {
+    let mut names = mg
+        .member_names()
+        .map_err(cx.err(format_args!("listing {}", mg.name())))?;
+    names.sort();
+    if !cx.has_attr(mg, METRICS_ORDER_ATTR)? {
+        return Ok(names);
+    }
+    let order = cx.attr_str_list(mg, METRICS_ORDER_ATTR)?;
+    if let Some(dup) = order
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| order[..i].contains(n).then_some(n))
+    {
+        return Err(cx.inconsistent(format!(
+            "{}@{METRICS_ORDER_ATTR} lists the metric {dup:?} twice",
+            mg.name()
+        )));
+    }
+    names.retain(|n| !order.contains(n));
+    Ok(order.into_iter().chain(names).collect())
 }
 
 fn read_pca(cx: &Cx<'_>, g: &Group, n: usize, k: usize) -> Result<PcaRecord, IoError> {

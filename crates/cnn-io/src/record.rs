@@ -1,7 +1,8 @@
 //! Plain data mirrors of what a run file holds.
 //!
 //! These types carry no behaviour beyond small conversions; [`crate::write_run`] stores
-//! them and [`crate::read_run`] gives them back. All matrices are flat `Vec<f64>` in
+//! them and [`crate::read_run`] gives them back ([`RunRecord::same_as`] the record
+//! written: see the crate documentation, "Round trip"). All matrices are flat `Vec<f64>` in
 //! row-major order with the shape stated on each field (the same order as the HDF5
 //! datasets, so `z[t * n_out + k]` is output `k` at row `t`).
 
@@ -579,14 +580,20 @@ impl PhaseRecord {
 pub struct PhaseMetrics {
     /// Which phase.
     pub phase: Phase,
-    /// Metric name -> one value per output. Names must be valid HDF5 link names
-    /// (non-empty, no `/`, not `.`); read back sorted by name.
+    /// Metric name -> one value per output, in any order (kept in the file by the
+    /// attribute `order`; files written before it read back sorted by name). Names must
+    /// be valid HDF5 link names (non-empty, no `/`, not `.`, no NUL) and distinct. Values
+    /// may be NaN (an undefined metric); compare records with [`PhaseMetrics::same_as`].
     pub values: Vec<(String, Vec<f64>)>,
     /// Whether the phase met its success criterion, if assessed.
     pub success: Option<bool>,
 }
 
 /// Everything a run file holds.
+///
+/// The derived `==` compares floats with IEEE `==` (NaN unequal to itself);
+/// [`RunRecord::same_as`] treats NaN as equal to NaN, which is what a round trip through a
+/// file preserves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRecord {
     /// Provenance and status.
@@ -595,7 +602,8 @@ pub struct RunRecord {
     pub network: NetworkRecord,
     /// The recorded phases, in time order (at most one per [`Phase`]).
     pub phases: Vec<PhaseRecord>,
-    /// Metrics per phase (at most one entry per [`Phase`]).
+    /// Metrics per phase, in time order (at most one entry per [`Phase`]; read back in
+    /// time order).
     pub metrics: Vec<PhaseMetrics>,
     /// Whether the experiment succeeded overall, if assessed.
     pub success: Option<bool>,

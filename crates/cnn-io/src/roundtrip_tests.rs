@@ -333,12 +333,15 @@ fn failed_writes_leave_nothing_behind() {
     let e = write_run(&dir.path().join("missing/run.h5"), &rec, false).expect_err("no dir");
     assert!(matches!(e, IoError::CannotCreate { .. }), "{e}");
 
-    // Fails inside HDF5, after the temp file exists (a NUL cannot be stored in a string).
+    // Fails while writing, after the temp file exists (a NUL cannot be stored in an HDF5
+    // string): the record is at fault, not the system.
     let mut bad = rec.clone();
     bad.meta.cnn_version = "0.1\0".into();
     let path = dir.path().join("run.h5");
     let e = write_run(&path, &bad, false).expect_err("nul");
-    assert!(matches!(e, IoError::Hdf5 { .. }), "{e}");
+    assert!(matches!(e, IoError::Inconsistent { .. }), "{e}");
+    assert!(e.to_string().contains("cnn_version"), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Input);
     assert_eq!(dir_entries(dir.path()), ["blocker"], "temp file removed");
 
     // Rejected before any file is created.
@@ -1084,4 +1087,444 @@ fn ensemble_holds_architecture_b_members_and_summary_clears_new_traces() {
     };
     write_member_part(&part, &info, &full).expect("part");
     assert_eq!(read_member_part(&part).expect("read part").1, full);
+}
+
+// ---------------------------------------------------------------------------------------
+// Round trip of a realistic record: metric order, NaN, every optional part.
+
+/// The metric names a run writes, in the trainer's order (`cnn_train::OutputMetrics::NAMES`),
+/// which is not alphabetical.
+const RUN_METRICS: [&str; 9] = [
+    "mae",
+    "rms",
+    "rms_norm",
+    "best_corr",
+    "best_lag_ms",
+    "mae_first_period",
+    "amp_ratio",
+    "w_norm",
+    "dw_norm",
+];
+
+/// Metrics of one phase with two outputs; `nan` names the metrics that are undefined
+/// (NaN) for every output, and output 1's `amp_ratio` is NaN in every phase.
+fn run_metrics(phase: Phase, base: f64, nan: &[&str], success: Option<bool>) -> PhaseMetrics {
+    let values = RUN_METRICS
+        .iter()
+        .enumerate()
+        .map(|(i, &name)| {
+            let v = if nan.contains(&name) {
+                vec![f64::NAN, f64::NAN]
+            } else if name == "amp_ratio" {
+                vec![base + i as f64, f64::NAN]
+            } else {
+                vec![base + i as f64, -(base + i as f64) / 3.0]
+            };
+            (name.to_string(), v)
+        })
+        .collect();
+    PhaseMetrics {
+        phase,
+        values,
+        success,
+    }
+}
+
+/// A record as `cnn run` writes it for architecture B with inputs: three recorded phases
+/// with inputs, feedback rates and y_start, a NaN-holding target, NaN metrics in the
+/// trainer's order across all phases and both outputs, health with an updateless group,
+/// and the test phase's PCA.
+fn realistic_record() -> RunRecord {
+    let mut net = arch_b_network();
+    let initial = InitialState::capture(&net);
+    let mut rec = Recorder::new(vec![0, 7, 59], 2);
+    drive(&mut net, &mut rec, [20, 30, 24], &mut |net, n| {
+        let units = net.readout_units().to_vec();
+        let w = net.w_mut();
+        for &i in &units {
+            w[i as usize] += 1e-4 * (n as f64).sin();
+        }
+    });
+    let network = NetworkRecord::from_run(initial, &net).expect("from_run");
+    let mut phases = rec.into_phases();
+    // A target narrower than the readouts leaves NaN in the recorded f.
+    for row in 0..phases[0].rows() {
+        phases[0].f[row * 2 + 1] = f64::NAN;
+    }
+    phases[1].update_t_ms = vec![2.1, 2.2, 2.3];
+    phases[1].w_norm = vec![0.5, 0.25, 0.5, 0.25, 0.5, f64::NAN];
+    phases[1].dw_norm = vec![0.0; 6];
+    let mut g = Gen(99);
+    let metrics = vec![
+        // Before training w = 0: z is constant, so correlations and the amplitude ratio
+        // are undefined.
+        run_metrics(
+            Phase::Spontaneous,
+            1.0,
+            &["best_corr", "best_lag_ms", "amp_ratio"],
+            None,
+        ),
+        run_metrics(Phase::Train, 0.1, &["rms_norm"], None),
+        run_metrics(Phase::Test, 0.2, &[], Some(false)),
+    ];
+    let health = HealthRecord {
+        groups: vec![
+            LearnerHealthRecord {
+                learner: "readout".into(),
+                matrices: 1,
+                updates: 3,
+                skipped_updates: 0,
+                min_p_diagonal: 2.5e-3,
+                min_denominator: 1.0001,
+                symmetry_drift: 0.0,
+            },
+            LearnerHealthRecord {
+                learner: "J_FG rows".into(),
+                matrices: 12,
+                updates: 0,
+                skipped_updates: 0,
+                min_p_diagonal: f64::INFINITY,
+                min_denominator: f64::INFINITY,
+                symmetry_drift: 0.0,
+            },
+        ],
+    };
+    RunRecord {
+        meta: RunMeta {
+            cnn_version: "0.1.0".into(),
+            config_toml: "seed = 17\n[network]\narchitecture = \"B\"\n".into(),
+            seed: 17,
+            status: RunStatus::Complete,
+        },
+        network,
+        phases,
+        metrics,
+        success: Some(false),
+        pca: Some(random_pca(&mut g, 60, 2, 12, 5)),
+        health: Some(health),
+    }
+}
+
+#[test]
+fn roundtrip_realistic_record_keeps_metric_order_and_nan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("run.h5");
+    let rec = realistic_record();
+    assert!(rec
+        .phases
+        .iter()
+        .all(|p| p.inputs.is_some() && p.feedback_rates.is_some() && p.y_start.is_some()));
+    write_run(&path, &rec, false).expect("write");
+    let back = read_run(&path).expect("read");
+    assert!(back.same_as(&rec), "{back:#?}\n!=\n{rec:#?}");
+    assert_ne!(back, rec, "IEEE == calls the NaN metrics unequal");
+    for (b, r) in back.metrics.iter().zip(&rec.metrics) {
+        let names: Vec<&str> = b.values.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, RUN_METRICS, "{:?}", b.phase);
+        assert!(b.same_as(r));
+    }
+    // Every part, one by one, so that a failure says which.
+    assert_eq!(back.meta, rec.meta);
+    assert_eq!(back.network, rec.network);
+    assert_eq!(back.success, rec.success);
+    assert_eq!(back.pca, rec.pca);
+    assert_eq!(back.health, rec.health);
+    for (b, r) in back.phases.iter().zip(&rec.phases) {
+        assert!(b.same_as(r), "{:?}", b.phase);
+    }
+    assert_eq!(back.phases.len(), 3);
+
+    let s = read_summary(&path).expect("summary");
+    assert_eq!(s.metrics.len(), 3);
+    assert!(s
+        .metrics
+        .iter()
+        .zip(&rec.metrics)
+        .all(|(a, b)| a.same_as(b)));
+    assert_eq!(s.health, rec.health);
+
+    // The datasets are those of before: one per metric; the order is an attribute.
+    let f = hdf5::File::open(&path).expect("open");
+    for phase in ["spontaneous", "train", "test"] {
+        let g = f.group(&format!("metrics/{phase}")).expect("group");
+        let mut datasets = g.member_names().expect("names");
+        datasets.sort();
+        let mut expected: Vec<String> = RUN_METRICS.iter().map(|s| s.to_string()).collect();
+        expected.sort();
+        assert_eq!(datasets, expected, "{phase}");
+        let order: Vec<hdf5::types::VarLenUnicode> =
+            g.attr("order").and_then(|a| a.read_raw()).expect("order");
+        let order: Vec<&str> = order.iter().map(|s| s.as_str()).collect();
+        assert_eq!(order, RUN_METRICS, "{phase}");
+        let corr: Vec<f64> = g
+            .dataset("best_corr")
+            .and_then(|d| d.read_raw())
+            .expect("best_corr");
+        assert_eq!(corr.len(), 2);
+        assert_eq!(phase == "spontaneous", corr[0].is_nan(), "{phase}");
+    }
+
+    // The same record as an ensemble member and as a part file.
+    let part = dir.path().join("member-000000.h5");
+    let info = MemberInfo {
+        index: 0,
+        config_hash: "0123456789abcdef".into(),
+        wall_s: 0.5,
+    };
+    write_member_part(&part, &info, &rec).expect("part");
+    let (info_back, rec_back) = read_member_part(&part).expect("read part");
+    assert_eq!(info_back, info);
+    assert!(rec_back.same_as(&rec));
+}
+
+#[test]
+fn metrics_of_files_without_order_read_sorted_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.h5");
+    let rec = realistic_record();
+    write_run(&path, &rec, false).expect("write");
+    {
+        // What the writer produced before `order` existed.
+        let f = hdf5::File::open_rw(&path).expect("open");
+        for phase in ["spontaneous", "train", "test"] {
+            f.group(&format!("metrics/{phase}"))
+                .expect("group")
+                .delete_attr("order")
+                .expect("delete");
+        }
+    }
+    let back = read_run(&path).expect("read");
+    let mut sorted: Vec<&str> = RUN_METRICS.to_vec();
+    sorted.sort_unstable();
+    for (b, r) in back.metrics.iter().zip(&rec.metrics) {
+        let names: Vec<&str> = b.values.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, sorted);
+        for (name, v) in &b.values {
+            let (_, w) = r.values.iter().find(|(n, _)| n == name).expect("metric");
+            assert_eq!(v.len(), w.len());
+            assert!(v
+                .iter()
+                .zip(w)
+                .all(|(a, b)| a == b || (a.is_nan() && b.is_nan())));
+        }
+    }
+    assert!(!back.same_as(&rec), "the order differs");
+    let mut expected = rec.clone();
+    for m in &mut expected.metrics {
+        m.values.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    assert!(back.same_as(&expected));
+}
+
+#[test]
+fn metrics_order_lists_written_names_first_then_unlisted_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("run.h5");
+    let rec = realistic_record();
+    write_run(&path, &rec, false).expect("write");
+    {
+        // Another program adds a metric to the test phase.
+        let f = hdf5::File::open_rw(&path).expect("open");
+        let g = f.group("metrics/test").expect("group");
+        g.new_dataset_builder()
+            .with_data(&[1.0f64, 2.0])
+            .create("added")
+            .expect("dataset");
+    }
+    let back = read_run(&path).expect("read");
+    let names: Vec<&str> = back.metrics[2]
+        .values
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let mut expected = RUN_METRICS.to_vec();
+    expected.push("added");
+    assert_eq!(names, expected);
+
+    // An `order` naming a metric twice is refused as a damaged file.
+    {
+        let f = hdf5::File::open_rw(&path).expect("open");
+        let g = f.group("metrics/train").expect("group");
+        g.delete_attr("order").expect("delete");
+        let v: Vec<hdf5::types::VarLenUnicode> = ["mae", "rms", "mae"]
+            .iter()
+            .map(|s| s.parse().expect("str"))
+            .collect();
+        g.new_attr_builder()
+            .with_data(&v[..])
+            .create("order")
+            .expect("attr");
+    }
+    let e = read_run(&path).expect_err("duplicate");
+    assert!(matches!(e, IoError::Inconsistent { .. }), "{e}");
+    assert!(e.to_string().contains("twice"), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Input);
+}
+
+#[test]
+fn same_as_treats_nan_as_equal_and_nothing_else() {
+    let rec = realistic_record();
+    assert!(rec.same_as(&rec.clone()));
+    assert_ne!(
+        rec,
+        rec.clone(),
+        "NaN metrics: == is false even for a clone"
+    );
+
+    // NaN against a number, and a changed value, are differences.
+    let mut other = rec.clone();
+    other.metrics[0].values[3].1[0] = 0.5;
+    assert!(!rec.same_as(&other));
+    let mut other = rec.clone();
+    other.metrics[2].values[0].1[1] += 1e-12;
+    assert!(!rec.same_as(&other));
+    let mut other = rec.clone();
+    other.phases[0].f[1] = 0.0;
+    assert!(!rec.same_as(&other));
+    // The order of the metrics counts.
+    let mut other = rec.clone();
+    other.metrics[1].values.swap(0, 1);
+    assert!(!rec.same_as(&other));
+    // Optional parts count.
+    let mut other = rec.clone();
+    other.pca = None;
+    assert!(!rec.same_as(&other));
+    let mut other = rec.clone();
+    if let Some(fb) = other.network.feedback.as_mut() {
+        fb.spec.g_ff += 0.1;
+    }
+    assert!(!rec.same_as(&other));
+    let mut other = rec.clone();
+    other.phases[2].inputs = None;
+    assert!(!rec.same_as(&other));
+    // Any NaN is the same as any other NaN; 0 and -0 are the same, as under ==.
+    let mut a = rec.clone();
+    let mut b = rec;
+    a.metrics[0].values[0].1[0] = f64::NAN;
+    b.metrics[0].values[0].1[0] = -f64::NAN;
+    a.metrics[0].values[1].1[0] = 0.0;
+    b.metrics[0].values[1].1[0] = -0.0;
+    assert!(a.same_as(&b));
+}
+
+// ---------------------------------------------------------------------------------------
+// Error kinds.
+
+#[test]
+fn error_kinds_of_real_failures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rec = random_record(3, 10, 1);
+    let path = dir.path().join("run.h5");
+    write_run(&path, &rec, false).expect("write");
+
+    // The output exists: the user's choice conflicts.
+    let e = write_run(&path, &rec, false).expect_err("exists");
+    assert!(matches!(e, IoError::OutputExists { .. }), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Input);
+
+    // The system cannot create the output: its parent is a regular file (fails as root
+    // too, unlike a read-only directory), or does not exist.
+    let blocker = dir.path().join("blocker");
+    std::fs::write(&blocker, "x").expect("write");
+    let e = write_run(&blocker.join("run.h5"), &rec, false).expect_err("not a dir");
+    assert!(matches!(e, IoError::CannotCreate { .. }), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Io);
+    let e = write_run(&dir.path().join("missing/run.h5"), &rec, false).expect_err("no dir");
+    assert_eq!(e.kind(), ErrorKind::Io, "{e}");
+    let e = EnsembleWriter::create(&blocker.join("ens.h5"), &ensemble_meta(), false)
+        .err()
+        .expect("ensemble under a file");
+    assert_eq!(e.kind(), ErrorKind::Io, "{e}");
+
+    // The rename into place fails: the destination is a non-empty directory (forced).
+    let occupied = dir.path().join("occupied.h5");
+    std::fs::create_dir(&occupied).expect("mkdir");
+    std::fs::write(occupied.join("keep"), "x").expect("write");
+    let e = write_run(&occupied, &rec, true).expect_err("rename over a directory");
+    assert!(matches!(e, IoError::CannotCreate { .. }), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Io);
+    assert!(occupied.join("keep").exists());
+
+    // Bad record data handed in, before and during writing.
+    let mut bad = rec.clone();
+    bad.phases[0].z.pop();
+    let e = write_run(&dir.path().join("bad.h5"), &bad, false).expect_err("shape");
+    assert_eq!(e.kind(), ErrorKind::Input, "{e}");
+    let mut bad = rec.clone();
+    bad.network.params.push(("g_gg".into(), 2.0));
+    let e = write_run(&dir.path().join("bad.h5"), &bad, false).expect_err("twice");
+    assert!(matches!(e, IoError::Inconsistent { .. }), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Input);
+    let mut bad = rec.clone();
+    if let Some(h) = bad.health.as_mut() {
+        h.groups[0].learner = "read\0out".into();
+    }
+    let e = write_run(&dir.path().join("bad.h5"), &bad, false).expect_err("nul");
+    assert!(e.to_string().contains("/health/learner"), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Input);
+    let mut w = EnsembleWriter::create(&dir.path().join("ens.h5"), &ensemble_meta(), false)
+        .expect("create");
+    let info = MemberInfo {
+        index: 4,
+        config_hash: "0123456789abcdef".into(),
+        wall_s: 1.0,
+    };
+    w.add_member(&info, &rec).expect("add");
+    let e = w.add_member(&info, &rec).expect_err("added twice");
+    assert!(e.to_string().contains("twice"), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Input);
+    drop(w);
+    assert!(!dir.path().join("ens.h5").exists());
+
+    // Files given to read.
+    let e = read_run(&dir.path().join("absent.h5")).expect_err("absent");
+    assert!(matches!(e, IoError::CannotOpen { .. }), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Input);
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not HDF5\n".repeat(100)).expect("write");
+    assert_eq!(read_run(&text).expect_err("text").kind(), ErrorKind::Input);
+    let e = EnsembleReader::open(&path).err().expect("a run file");
+    assert!(matches!(e, IoError::NotAnEnsembleFile { .. }), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Input);
+
+    // A damaged file: the signature is there, the rest is cut off.
+    let damaged = dir.path().join("damaged.h5");
+    let bytes = std::fs::read(&path).expect("read");
+    std::fs::write(&damaged, &bytes[..bytes.len() / 3]).expect("write");
+    let e = read_run(&damaged).expect_err("damaged");
+    assert!(matches!(e, IoError::Hdf5Read { .. }), "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::Input);
+
+    // A dataset missing, a newer version.
+    {
+        let f = hdf5::File::open_rw(&path).expect("open");
+        f.group("network")
+            .expect("network")
+            .unlink("x_initial")
+            .expect("unlink");
+    }
+    let e = read_run(&path).expect_err("missing");
+    assert!(matches!(e, IoError::Missing { .. }), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Input);
+    {
+        let f = hdf5::File::open_rw(&path).expect("open");
+        f.attr("format_version")
+            .and_then(|a| a.write_scalar(&9u32))
+            .expect("version");
+    }
+    let e = read_run(&path).expect_err("version");
+    assert!(matches!(e, IoError::UnsupportedVersion { .. }), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Input);
+}
+
+fn ensemble_meta() -> EnsembleMeta {
+    EnsembleMeta {
+        cnn_version: "t".into(),
+        config_toml: String::new(),
+        config_hash: "0123456789abcdef".into(),
+        n_members: 8,
+        swept: vec![],
+        record: "full".into(),
+        shard: None,
+    }
 }

@@ -12,11 +12,12 @@ use hdf5::{Group, H5Type, Location};
 
 use cnn_core::Csr;
 
+use crate::error::IoError;
+use crate::format::{FORMAT, FORMAT_VERSION, METRICS_ORDER_ATTR};
 use crate::record::{
     FeedbackRecord, HealthRecord, LearnerHealthRecord, NetworkRecord, PcaRecord, PhaseMetrics,
     PhaseRecord, RunRecord,
 };
-use crate::{IoError, FORMAT, FORMAT_VERSION};
 
 /// Datasets with fewer elements than this are stored contiguous and uncompressed.
 const SMALL: usize = 4096;
@@ -104,11 +105,16 @@ pub(crate) fn validate(path: &Path, rec: &RunRecord) -> Result<(), IoError> {
     check("network.w_initial", &[n, k], net.w_initial.len())?;
     check("network.w_final", &[n, k], net.w_final.len())?;
     validate_extensions(net, &check, &inconsistent)?;
-    for (name, _) in &net.params {
+    for (i, (name, _)) in net.params.iter().enumerate() {
         check_name(name).map_err(|e| inconsistent(format!("network parameter {name:?}: {e}")))?;
         if NetworkRecord::RESERVED_ATTRS.contains(&name.as_str()) {
             return Err(inconsistent(format!(
                 "network parameter {name:?} clashes with a reserved attribute"
+            )));
+        }
+        if net.params[..i].iter().any(|(n, _)| n == name) {
+            return Err(inconsistent(format!(
+                "network parameter {name:?} appears twice"
             )));
         }
     }
@@ -270,7 +276,7 @@ fn check_name(name: &str) -> Result<(), &'static str> {
     }
 }
 
-/// Turns HDF5 errors into [`IoError::Hdf5`] naming the final path and the operation.
+/// Turns HDF5 errors into [`IoError::Hdf5Write`] naming the final path and the operation.
 pub(crate) struct Ctx<'a> {
     pub(crate) path: &'a Path,
     pub(crate) deflate: bool,
@@ -282,11 +288,20 @@ impl Ctx<'_> {
         what: impl std::fmt::Display,
     ) -> impl FnOnce(hdf5::Error) -> IoError + '_ {
         let what = what.to_string();
-        move |e| IoError::Hdf5 {
+        move |e| IoError::Hdf5Write {
             path: self.path.to_path_buf(),
             what,
             message: e.to_string(),
         }
+    }
+
+    /// `value` as an HDF5 string; a value HDF5 cannot hold (a NUL character) is the
+    /// record's fault: [`IoError::Inconsistent`], naming `what` (e.g. `attribute /@seed`).
+    pub(crate) fn unicode(&self, what: &str, value: &str) -> Result<VarLenUnicode, IoError> {
+        VarLenUnicode::from_str(value).map_err(|e| IoError::Inconsistent {
+            path: self.path.to_path_buf(),
+            reason: format!("{what} cannot be stored as an HDF5 string: {e}"),
+        })
     }
 
     pub(crate) fn attr<T: H5Type>(
@@ -302,16 +317,31 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn attr_str(&self, loc: &Location, name: &str, value: &str) -> Result<(), IoError> {
-        let what = format!("writing attribute {}@{name}", loc.name());
-        let v = VarLenUnicode::from_str(value).map_err(|e| IoError::Hdf5 {
-            path: self.path.to_path_buf(),
-            what: what.clone(),
-            message: e.to_string(),
-        })?;
+        let attr = format!("attribute {}@{name}", loc.name());
+        let v = self.unicode(&attr, value)?;
         loc.new_attr::<VarLenUnicode>()
             .create(name)
             .and_then(|a| a.write_scalar(&v))
-            .map_err(self.err(what))
+            .map_err(self.err(format_args!("writing {attr}")))
+    }
+
+    /// A 1-D string array attribute (e.g. `/summary@columns`, `/metrics/<phase>@order`).
+    pub(crate) fn attr_str_list(
+        &self,
+        loc: &Location,
+        name: &str,
+        values: &[String],
+    ) -> Result<(), IoError> {
+        let attr = format!("attribute {}@{name}", loc.name());
+        let v = values
+            .iter()
+            .map(|s| self.unicode(&attr, s))
+            .collect::<Result<Vec<_>, _>>()?;
+        loc.new_attr_builder()
+            .with_data(&v[..])
+            .create(name)
+            .map(|_| ())
+            .map_err(self.err(format_args!("writing {attr}")))
     }
 
     pub(crate) fn group(&self, parent: &Group, name: &str) -> Result<Group, IoError> {
@@ -413,13 +443,7 @@ fn write_health(ctx: &Ctx<'_>, root: &Group, h: &HealthRecord) -> Result<(), IoE
     let learners = h
         .groups
         .iter()
-        .map(|l| {
-            VarLenUnicode::from_str(&l.learner).map_err(|e| IoError::Hdf5 {
-                path: ctx.path.to_path_buf(),
-                what: "writing /health/learner".into(),
-                message: e.to_string(),
-            })
-        })
+        .map(|l| ctx.unicode("dataset /health/learner", &l.learner))
         .collect::<Result<Vec<_>, _>>()?;
     ctx.dataset(&g, "learner", &[n], &learners)?;
     let column_u64 =
@@ -601,11 +625,15 @@ fn write_phase(
     Ok(())
 }
 
+/// `/metrics/<phase>`: one dataset per metric, the attribute `order` listing their names
+/// in the record's order (HDF5 lists links by name), `success` when assessed.
 fn write_metrics(ctx: &Ctx<'_>, metrics: &Group, m: &PhaseMetrics) -> Result<(), IoError> {
     let g = ctx.group(metrics, m.phase.name())?;
     if let Some(s) = m.success {
         ctx.attr(&g, "success", success_code(Some(s)))?;
     }
+    let order: Vec<String> = m.values.iter().map(|(name, _)| name.clone()).collect();
+    ctx.attr_str_list(&g, METRICS_ORDER_ATTR, &order)?;
     for (name, values) in &m.values {
         ctx.dataset(&g, name, &[values.len()], values)?;
     }

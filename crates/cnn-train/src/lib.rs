@@ -55,5 +55,6 @@ pub use metrics::{OutputMetrics, PhaseMetrics, SuccessCriterion};
 pub use pool::Pool;
 pub use rls::{Gain, Rls, RlsState, RlsUpdate};
 pub use trainer::{
-    whole_steps, Feedback, FeedbackMode, Outcome, Protocol, Segment, Steps, Termination, Trainer,
+    duration_steps, whole_steps, Feedback, FeedbackMode, Outcome, Protocol, Segment, Steps,
+    StepsProblem, Termination, Trainer,
 };

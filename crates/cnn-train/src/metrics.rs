@@ -111,27 +111,33 @@ impl SuccessCriterion {
         max_train_rms_norm: 0.1,
     };
 
-    /// Applies the criterion to the metrics of a finished run.
+    /// The phase the criterion judges: the test phase when it ran at least one step,
+    /// else the training phase when it did; `None` when neither did.
+    pub fn judged_phase(phases: &[PhaseMetrics]) -> Option<Phase> {
+        [Phase::Test, Phase::Train]
+            .into_iter()
+            .find(|&q| phases.iter().any(|p| p.phase == q && p.steps > 0))
+    }
+
+    /// Applies the criterion to the metrics of a finished run: on the test phase,
+    /// every output's best correlation and amplitude ratio; without a test phase, every
+    /// output's training RMS / std (see [`SuccessCriterion::judged_phase`]).
     pub fn judge(&self, phases: &[PhaseMetrics]) -> bool {
-        let test = phases
-            .iter()
-            .find(|p| p.phase == Phase::Test && p.steps > 0);
-        if let Some(test) = test {
-            return test.outputs.iter().all(|o| {
+        let judged = Self::judged_phase(phases);
+        let Some(m) = judged.and_then(|q| phases.iter().find(|p| p.phase == q && p.steps > 0))
+        else {
+            return false;
+        };
+        if m.phase == Phase::Test {
+            m.outputs.iter().all(|o| {
                 o.best_corr >= self.min_corr
                     && o.amp_ratio >= self.min_amp_ratio
                     && o.amp_ratio <= self.max_amp_ratio
-            });
-        }
-        match phases
-            .iter()
-            .find(|p| p.phase == Phase::Train && p.steps > 0)
-        {
-            Some(train) => train
-                .outputs
+            })
+        } else {
+            m.outputs
                 .iter()
-                .all(|o| o.rms_norm <= self.max_train_rms_norm),
-            None => false,
+                .all(|o| o.rms_norm <= self.max_train_rms_norm)
         }
     }
 }

@@ -44,32 +44,57 @@ impl Steps {
     }
 }
 
-/// `value / dt` as a whole number, or an error naming `name` when it is not one.
+/// Why a duration is not a whole number of steps ([`duration_steps`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepsProblem {
+    /// Not finite, or negative.
+    OutOfRange,
+    /// Zero steps where at least one is needed.
+    ShorterThanOneStep,
+    /// Not a whole multiple of dt (beyond a relative 1e-9).
+    NotMultiple,
+    /// More than 9e15 steps (beyond exact integers in f64).
+    TooMany,
+}
+
+/// `value_ms / dt_ms` as a whole number of steps: `value_ms` finite and >= 0, a whole
+/// multiple of `dt_ms` within a relative 1e-9, fewer than 9e15 steps, and at least one
+/// step when `positive`. The one definition of a duration in steps: the trainer's
+/// [`Protocol::steps`] and the config validator (which words each problem with the key
+/// and its file and line) both use it.
+pub fn duration_steps(value_ms: f64, dt_ms: f64, positive: bool) -> Result<u64, StepsProblem> {
+    if !(value_ms.is_finite() && value_ms >= 0.0) || (positive && value_ms <= 0.0) {
+        return Err(StepsProblem::OutOfRange);
+    }
+    let q = value_ms / dt_ms;
+    let rounded = q.round();
+    if rounded >= 9.0e15 {
+        return Err(StepsProblem::TooMany);
+    }
+    if (q - rounded).abs() > 1e-9 * rounded.max(1.0) {
+        return Err(StepsProblem::NotMultiple);
+    }
+    if positive && rounded < 1.0 {
+        return Err(StepsProblem::ShorterThanOneStep);
+    }
+    Ok(rounded as u64)
+}
+
+/// [`duration_steps`] with the error as a [`TrainError`] naming the duration.
 pub fn whole_steps(
     name: &'static str,
     value_ms: f64,
     dt_ms: f64,
     positive: bool,
 ) -> Result<u64, TrainError> {
-    let q = value_ms / dt_ms;
-    let rounded = q.round();
-    let ok = value_ms.is_finite()
-        && value_ms >= 0.0
-        && (q - rounded).abs() <= 1e-9 * rounded.max(1.0)
-        && (!positive || rounded >= 1.0)
-        && rounded < 9.0e15;
-    if ok {
-        Ok(rounded as u64)
-    } else {
-        Err(TrainError::OutOfRange {
-            name,
-            value: format!("{value_ms}"),
-            allowed: format!(
-                "a {} multiple of dt_ms = {dt_ms}",
-                if positive { "positive" } else { "non-negative" }
-            ),
-        })
-    }
+    duration_steps(value_ms, dt_ms, positive).map_err(|_| TrainError::OutOfRange {
+        name,
+        value: format!("{value_ms}"),
+        allowed: format!(
+            "a {} multiple of dt_ms = {dt_ms}",
+            if positive { "positive" } else { "non-negative" }
+        ),
+    })
 }
 
 impl Protocol {

@@ -9,7 +9,7 @@
 use super::draw::{self, Scale};
 use super::sequence::run_label;
 use super::{check_size, check_writable, read, render_rgb, write_atomic, Figure};
-use crate::Failure;
+use crate::exit::Failure;
 use cnn_core::Phase;
 use cnn_io::{PhaseRecord, RunRecord};
 use plotters::coord::Shift;
@@ -385,7 +385,7 @@ pub fn animate(file: &Path, out: &Path, opts: AnimateOptions) -> Result<u8, Fail
     }
     check_writable(out)?;
     let bytes = render_gif(&rec, opts)
-        .map_err(|e| Failure::input(format!("{}: drawing failed: {e}", out.display())))?;
+        .map_err(|e| Failure::runtime(format!("{}: drawing failed: {e}", out.display())))?;
     write_atomic(out, &bytes)?;
     println!("wrote {} ({} frames)", out.display(), opts.frames);
     Ok(0)

@@ -8,7 +8,7 @@
 
 use super::draw::{self, err, Scale};
 use super::{check_size, check_writable, render, write_atomic, Figure, Format, DEFAULT_SIZE};
-use crate::Failure;
+use crate::exit::Failure;
 use cnn_io::{Column, EnsembleReader, SummaryTable};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -287,8 +287,8 @@ impl Figure for SummaryFigure {
 }
 
 fn load(file: &Path) -> Result<SummaryFigure, Failure> {
-    let r = EnsembleReader::open(file).map_err(Failure::input)?;
-    let s = r.summary().map_err(Failure::input)?;
+    let r = EnsembleReader::open(file).map_err(Failure::from)?;
+    let s = r.summary().map_err(Failure::from)?;
     if s.rows() == 0 {
         return Err(Failure::input(format!(
             "{}: the ensemble has no members",
@@ -322,7 +322,7 @@ pub fn plot(file: &Path, out: Option<&Path>, size: (u32, u32)) -> Result<u8, Fai
     }
     for o in &outs {
         let bytes = render(&fig, Format::of(o)?, size)
-            .map_err(|e| Failure::input(format!("{}: drawing failed: {e}", o.display())))?;
+            .map_err(|e| Failure::runtime(format!("{}: drawing failed: {e}", o.display())))?;
         write_atomic(o, &bytes)?;
         println!("wrote {}", o.display());
     }
@@ -337,7 +337,7 @@ pub fn figures_beside(file: &Path) -> Result<Vec<PathBuf>, Failure> {
         let o = super::beside(file, "summary", ext);
         check_writable(&o)?;
         let bytes = render(&fig, Format::of(&o)?, DEFAULT_SIZE)
-            .map_err(|e| Failure::input(format!("{}: drawing failed: {e}", o.display())))?;
+            .map_err(|e| Failure::runtime(format!("{}: drawing failed: {e}", o.display())))?;
         write_atomic(&o, &bytes)?;
         out.push(o);
     }

@@ -20,7 +20,7 @@ pub mod ensemble;
 pub mod pca;
 pub mod sequence;
 
-use crate::Failure;
+use crate::exit::Failure;
 use cnn_io::RunRecord;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -239,7 +239,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
-        return Err(Failure::input(format!(
+        return Err(Failure::runtime(format!(
             "{}: cannot write the image: {e}",
             path.display()
         )));
@@ -293,7 +293,7 @@ pub fn check_size(width: u32, height: u32) -> Result<(u32, u32), Failure> {
 
 /// Reads a run file for plotting (exit 2 with the reader's message on failure).
 pub fn read(file: &Path) -> Result<RunRecord, Failure> {
-    cnn_io::read_run(file).map_err(Failure::input)
+    cnn_io::read_run(file).map_err(Failure::from)
 }
 
 /// Why a run file has no `/analysis/pca`, and how to get one.
@@ -319,7 +319,7 @@ fn pca_absence(rec: &RunRecord) -> (String, String) {
         (
             format!(
                 "it was not computed (it is for N_G <= {}, by `cnn run`)",
-                crate::pca::MAX_UNITS
+                cnn_experiment::record::MAX_PCA_UNITS
             ),
             "rerun with `cnn run` and simulation.test_ms > 0".into(),
         )
@@ -396,7 +396,7 @@ fn draw_one(rec: &RunRecord, kind: Kind, path: &Path, opts: PlotOptions) -> Resu
         },
         Kind::All => Err("internal: `all` is not one figure".to_string()),
     }
-    .map_err(|e| Failure::input(format!("{}: drawing failed: {e}", path.display())))?;
+    .map_err(|e| Failure::runtime(format!("{}: drawing failed: {e}", path.display())))?;
     write_atomic(path, &bytes)
 }
 
@@ -408,7 +408,7 @@ pub fn plot(
     size: (u32, u32),
     log_dw: bool,
 ) -> Result<u8, Failure> {
-    crate::checkpoint::refuse_unfinished(file)?;
+    cnn_experiment::checkpoint::refuse_unfinished(file)?;
     if cnn_io::file_format(file).is_ok_and(|f| f == cnn_io::ENSEMBLE_FORMAT) {
         return ensemble::plot(file, out, size);
     }

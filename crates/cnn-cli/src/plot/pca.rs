@@ -390,3 +390,17 @@ impl PcaFigure<'_> {
         Ok(())
     }
 }
+
+/// One line for the run summary: n_95 and the reconstruction errors (output 0).
+pub fn summary(p: &PcaRecord, n_out: usize) -> String {
+    format!(
+        "pca: {} of {} PCs explain 95% of the test-phase variance\n\
+         pca: readout from the leading k PCs, RMS(z_k - z): {}\n\
+         pca: RMS(z_k - f): {} (actual z: {})",
+        p.n_95,
+        p.eigenvalues.len(),
+        recon_summary(p, n_out, true),
+        recon_summary(p, n_out, false),
+        super::draw::short(z_vs_f(p, n_out)),
+    )
+}

@@ -1,4 +1,5 @@
-//! Presets: the TOML files of `configs/`, compiled into the binary.
+//! Presets: the TOML files of `configs/`, compiled in: list them, describe them, load one
+//! by name ([`crate::ConfigText::preset`]).
 
 /// `(name, TOML text)` of every preset, default first.
 pub const PRESETS: &[(&str, &str)] = &[
@@ -114,6 +115,50 @@ pub const DEFAULT: &str = "fig2-periodic";
 /// The text of a preset.
 pub fn get(name: &str) -> Option<&'static str> {
     PRESETS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// One preset: its name, its description and expected outcome (the config's
+/// `description` and `expect` lines), and its TOML text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preset {
+    /// The name `cnn run NAME` takes.
+    pub name: &'static str,
+    /// The TOML text.
+    pub toml: &'static str,
+}
+
+impl Preset {
+    /// What the experiment is (the config's `description`).
+    pub fn description(&self) -> String {
+        field(self.toml, "description")
+    }
+    /// What the paper reports and what the run should show (the config's `expect`).
+    pub fn expect(&self) -> String {
+        field(self.toml, "expect")
+    }
+    /// Whether this is the preset `cnn run` uses without a config.
+    pub fn is_default(&self) -> bool {
+        self.name == DEFAULT
+    }
+}
+
+/// Every preset, the default first.
+pub fn all() -> impl Iterator<Item = Preset> {
+    PRESETS.iter().map(|&(name, toml)| Preset { name, toml })
+}
+
+/// The preset called `name`.
+pub fn find(name: &str) -> Option<Preset> {
+    all().find(|p| p.name == name)
+}
+
+/// The names of every preset, comma-separated (for error messages).
+pub fn names() -> String {
+    PRESETS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The value of a top-level string key (`description`, `expect`) of a preset.

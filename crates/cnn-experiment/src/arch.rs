@@ -4,92 +4,15 @@
 //! input-driven tasks, which supply both the inputs and the targets).
 //!
 //! Stage 1 is the `Raw*` structs (serde, unknown keys refused; fields of
-//! [`crate::config::RawConfig`]); stage 2 is
+//! [`crate::raw::RawConfig`]); stage 2 is
 //! [`validate`], which fills in defaults, checks every range against the rest of the
 //! config and returns an [`Architecture`] plus the resolved tables.
 
-use crate::config::{finite, non_negative, ConfigError, KeyPath, Locator};
-use crate::targets::{build_targets, check_target_keys, RawTarget};
+use crate::locate::{finite, non_negative, ConfigError, KeyPath, Locator};
+use crate::raw::{RawConfig, RawFeedback, RawFeedbackNetwork, RawInputs, RawInternal, RawTask};
+use crate::targets::{build_targets, check_target_keys};
 use cnn_core::{FeedbackSpec, GeneratorSpec, InputSpec, InputWeights, Network, Target};
 use cnn_train::{Feedback, FeedbackMode, SharedP};
-use serde::{Deserialize, Serialize};
-
-/// `[feedback_network]` (architecture B); defaults are the paper's Fig. 6B values.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)]
-pub struct RawFeedbackNetwork {
-    pub n_f: Option<i64>,
-    pub p_ff: Option<f64>,
-    pub p_fg: Option<f64>,
-    pub p_gf: Option<f64>,
-    pub g_ff: Option<f64>,
-    pub g_fg: Option<f64>,
-    pub g_gf: Option<f64>,
-    /// `"auto"`, `"always"` or `"never"`.
-    pub shared_p: Option<String>,
-}
-
-/// `[internal]` (architecture C).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)]
-pub struct RawInternal {
-    /// How many units have trained incoming weights (units 0..m); default all.
-    pub trained_units: Option<i64>,
-    /// `"auto"`, `"always"` or `"never"`.
-    pub shared_p: Option<String>,
-}
-
-/// `[feedback]`: what the generator receives through J^Gz.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)]
-pub struct RawFeedback {
-    /// `"readout"`, `"mixture"` or `"delayed_nonlinear"`.
-    pub mode: Option<String>,
-    pub gamma: Option<f64>,
-    pub delay_ms: Option<f64>,
-    pub gain: Option<f64>,
-    pub noise_sd: Option<f64>,
-    pub noise_seed: Option<i64>,
-}
-
-/// `[inputs]`: input weights and signals.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)]
-pub struct RawInputs {
-    /// `"one_hot"` (default) or `"uniform"`.
-    pub weights: Option<String>,
-    /// Standard deviation of the one-hot weights.
-    pub sd: Option<f64>,
-    /// `[lo, hi]` of uniform weights, for every input line.
-    pub range: Option<Vec<f64>>,
-    /// `[[lo, hi], ...]`, one per input line (instead of `range`).
-    pub ranges: Option<Vec<Vec<f64>>>,
-    /// `[[inputs.signals]]`: input signals, any target kind; stacked into input lines.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub signals: Vec<RawTarget>,
-}
-
-/// `[task]`: an input-driven task of the paper.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)]
-pub struct RawTask {
-    /// `"flip_flop"` (Fig. 7D) or `"pattern_select"` (Fig. 7B).
-    pub kind: Option<String>,
-    pub bits: Option<i64>,
-    pub pulse_height: Option<f64>,
-    pub pulse_width_ms: Option<f64>,
-    pub mean_interval_ms: Option<f64>,
-    pub min_interval_ms: Option<f64>,
-    pub patterns: Option<i64>,
-    pub n_inputs: Option<i64>,
-    pub segment_ms: Option<f64>,
-    pub seed: Option<i64>,
-}
 
 /// Which of the paper's three architectures (Fig. 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,7 +170,7 @@ fn count(loc: &Locator, k: &[&str], v: i64, lo: i64, hi: i64) -> Result<usize, C
 /// length and the config seed come from the rest of the config.
 #[allow(clippy::too_many_arguments)]
 pub fn validate(
-    raw: &crate::config::RawConfig,
+    raw: &RawConfig,
     loc: &Locator,
     n_g: usize,
     p_gg: f64,

@@ -59,9 +59,9 @@ pub fn is_checkpoint(path: &Path) -> bool {
 }
 
 /// Refuses (exit 2) a checkpoint or a partly written run file, for `cnn info` / `cnn plot`.
-pub fn refuse_unfinished(path: &Path) -> Result<(), crate::Failure> {
+pub fn refuse_unfinished(path: &Path) -> Result<(), crate::Error> {
     if is_checkpoint(path) {
-        return Err(crate::Failure::input(format!(
+        return Err(crate::Error::Input(format!(
             "{}: this is the checkpoint of an unfinished run, not a run file; continue the \
              run with `cnn run CONFIG --out OUT.h5 --resume` (OUT.h5.checkpoint is this file)",
             path.display()
@@ -69,7 +69,7 @@ pub fn refuse_unfinished(path: &Path) -> Result<(), crate::Failure> {
     }
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     if name.contains(".partial-") || name.contains(".checkpoint.tmp-") {
-        return Err(crate::Failure::input(format!(
+        return Err(crate::Error::Input(format!(
             "{}: this is a partly written file left by a run that was killed while writing; \
              it is not a run file (delete it; resume the run with --resume if it left a \
              checkpoint)",

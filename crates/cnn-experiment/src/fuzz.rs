@@ -6,7 +6,8 @@
 //! Each returns normally whether the input is accepted or refused; a panic is a bug: a
 //! crash in the loader, or a broken invariant of an accepted input (checked here).
 
-use crate::config::{self, Source};
+use crate::config;
+use crate::locate::Source;
 use cnn_core::Target;
 use cnn_targets::{ColumnRef, CsvOptions, CsvTarget, EndMode, HeaderMode, Timing};
 use std::path::PathBuf;

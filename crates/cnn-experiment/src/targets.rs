@@ -5,103 +5,12 @@
 //! and `noise_seed` (1): the value is `scale * f(t) + offset`, plus Gaussian noise of
 //! standard deviation `noise_sigma` drawn afresh at every time step.
 
-use crate::config::{ConfigError, KeyPath, Locator};
+use crate::locate::{ConfigError, KeyPath, Locator};
+use crate::raw::{RawTarget, TargetKind};
 use cnn_core::Target;
 use cnn_targets::{
     Affine, ColumnRef, CsvOptions, CsvTarget, EndMode, LorenzSpec, Noisy, Stack, Timing,
 };
-use serde::{Deserialize, Serialize};
-
-/// The kinds of target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TargetKind {
-    /// `A sin(2 pi t / T + phase)`; defaults A = 3, T = 600 ms.
-    Sine,
-    /// `A cos(2 pi t / T + phase)`; defaults A = 3, T = 300 ms (the notebook's cos).
-    Cosine,
-    /// `A sum_k c_k sin(k pi f t)`: defaults are the notebook's `periodic` (A = 3,
-    /// f = 1/300 per ms, c = 1, 1/2, 1/3, 1/4; period 600 ms).
-    Periodic,
-    /// The same formula with the MATLAB demo's defaults (A = 1.3/1.5, f = 1/600 per ms,
-    /// c = 1, 1/2, 1/6, 1/3; period 1200 ms).
-    FourSine,
-    /// The same formula; `amplitude`, `freq_per_ms` and `coefs` default to `periodic`'s.
-    Harmonics,
-    /// Triangle wave in [-A, A]; defaults A = 3, T = 600 ms.
-    Triangle,
-    /// Square wave in {-A, A}; defaults A = 3, T = 600 ms.
-    Square,
-    /// Sawtooth in [-A, A]; defaults A = 3, T = 600 ms.
-    Sawtooth,
-    /// Seeded random sum of `n` sines (the notebook's "complicated periodic");
-    /// defaults n = 6, A = 3, base period 1200 ms, seed 1.
-    RandomSines,
-    /// One component of the Lorenz attractor (sigma 10, beta 8/3, rho 28), RK4;
-    /// defaults component 0 (x), scale of the state 0.1 (x/10), 200 ms per time unit.
-    Lorenz,
-    /// Columns of a CSV file (one output per column).
-    Csv,
-    /// Piecewise-constant levels on `channels` outputs: `segments` (`{channel, start_ms,
-    /// end_ms, level}`, active on `[start, end)`) and `pulses` (`{channel, at_ms,
-    /// width_ms, height}`); 0 elsewhere. Segments of one channel may not overlap, and none
-    /// may end after the run. Mostly used as network inputs (`[[inputs.signals]]`).
-    Schedule,
-}
-
-/// One `segments` entry of a `schedule`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)]
-pub struct RawSegment {
-    pub channel: i64,
-    pub start_ms: f64,
-    pub end_ms: f64,
-    pub level: f64,
-}
-
-/// One `pulses` entry of a `schedule`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)]
-pub struct RawPulse {
-    pub channel: i64,
-    pub at_ms: f64,
-    pub width_ms: f64,
-    pub height: f64,
-}
-
-/// One `[[targets]]` table (stage 1). Which keys a kind accepts is checked in stage 2.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)]
-pub struct RawTarget {
-    pub kind: Option<TargetKind>,
-    pub amplitude: Option<f64>,
-    pub period_ms: Option<f64>,
-    pub phase_rad: Option<f64>,
-    pub freq_per_ms: Option<f64>,
-    pub coefs: Option<Vec<f64>>,
-    pub n: Option<i64>,
-    pub base_period_ms: Option<f64>,
-    pub seed: Option<i64>,
-    pub component: Option<i64>,
-    pub state_scale: Option<f64>,
-    pub ms_per_unit: Option<f64>,
-    pub path: Option<String>,
-    pub time_column: Option<String>,
-    pub sample_interval_ms: Option<f64>,
-    pub columns: Option<Vec<String>>,
-    /// `"repeat"` or `"hold"`.
-    pub end: Option<String>,
-    pub scale: Option<f64>,
-    pub offset: Option<f64>,
-    pub noise_sigma: Option<f64>,
-    pub noise_seed: Option<i64>,
-    pub channels: Option<i64>,
-    pub segments: Option<Vec<RawSegment>>,
-    pub pulses: Option<Vec<RawPulse>>,
-}
 
 const COMMON: &[&str] = &["kind", "scale", "offset", "noise_sigma", "noise_seed"];
 
@@ -197,7 +106,7 @@ fn num(
     ok: bool,
     allowed: &str,
 ) -> Result<f64, ConfigError> {
-    crate::config::finite(loc, &KeyPath::item(list, i, key), v, ok, allowed)
+    crate::locate::finite(loc, &KeyPath::item(list, i, key), v, ok, allowed)
 }
 
 /// Builds the stacked target of all `[[targets]]` and returns the tables with every
@@ -360,7 +269,7 @@ fn build_one(
                 "base_period_ms > 0",
             )?;
             let seed = t.seed.unwrap_or(1);
-            crate::config::non_negative(loc, &KeyPath::item(list, i, "seed"), seed)?;
+            crate::locate::non_negative(loc, &KeyPath::item(list, i, "seed"), seed)?;
             (r.n, r.amplitude, r.base_period_ms, r.seed) = (Some(n), Some(a), Some(p), Some(seed));
             Box::new(
                 cnn_targets::RandomSines::new(n as usize, a, p, seed as u64)
@@ -560,7 +469,7 @@ fn build_one(
         "noise_sigma >= 0",
     )?;
     let noise_seed = t.noise_seed.unwrap_or(1);
-    crate::config::non_negative(loc, &KeyPath::item(list, i, "noise_seed"), noise_seed)?;
+    crate::locate::non_negative(loc, &KeyPath::item(list, i, "noise_seed"), noise_seed)?;
     (r.scale, r.offset, r.noise_sigma, r.noise_seed) =
         (Some(scale), Some(offset), Some(sigma), Some(noise_seed));
     let mut out = base;
