@@ -23,7 +23,7 @@ const CASES: &[(&str, &[&str], &str)] = &[
             "simulation.train_ms=2400",
             "simulation.test_ms=1200",
         ],
-        "PENDING",
+        "7ff18c91cde9901f",
     ),
     (
         "fig6c-all-to-all",
@@ -33,7 +33,7 @@ const CASES: &[(&str, &[&str], &str)] = &[
             "simulation.train_ms=2400",
             "simulation.test_ms=1200",
         ],
-        "PENDING",
+        "fab318eec696fbb7",
     ),
     (
         "fig6c-internal",
@@ -44,7 +44,7 @@ const CASES: &[(&str, &[&str], &str)] = &[
             "simulation.train_ms=1200",
             "simulation.test_ms=600",
         ],
-        "PENDING",
+        "85ea5d2c7e605a06",
     ),
     (
         "fig6b-all-to-all",
@@ -54,7 +54,7 @@ const CASES: &[(&str, &[&str], &str)] = &[
             "simulation.train_ms=1200",
             "simulation.test_ms=600",
         ],
-        "PENDING",
+        "71c313a0b4179d3d",
     ),
 ];
 

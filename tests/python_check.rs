@@ -74,6 +74,30 @@ fn analyze_run_py_agrees_with_the_file() {
         "the MAE was not recomputed:\n{stdout}"
     );
 
+    // The judged phase (test) carries its success flag, the same as the run's; the
+    // other phases carry none (docs/hdf5-layout.md, `/metrics/<phase>@success`).
+    let flags = Command::new("python3")
+        .args([
+            "-c",
+            "import h5py, sys\n\
+             f = h5py.File(sys.argv[1], 'r')\n\
+             print(int(f.attrs['success']), \
+             [(p, int(f['metrics'][p].attrs['success']) if 'success' in f['metrics'][p].attrs else None) \
+             for p in ('spontaneous', 'train', 'test')])",
+        ])
+        .arg(&run_file)
+        .output()
+        .expect("run python3");
+    let flags = String::from_utf8_lossy(&flags.stdout).into_owned();
+    let overall = flags.split_whitespace().next().unwrap_or("?").to_string();
+    assert_eq!(
+        flags.trim(),
+        format!(
+            "{overall} [('spontaneous', None), ('train', None), ('test', {overall})]"
+        ),
+        "per-phase success flags read with h5py"
+    );
+
     // A recorded MAE that does not match the traces is caught (exit 1).
     {
         let f = harness::open_rw_h5(&run_file);

@@ -275,7 +275,7 @@ fn print_summary(exp: &Experiment, record: &RunRecord, out: &Path, simulated_ms:
     let verdict = match (&record.meta.status, record.success) {
         (RunStatus::Complete, Some(true)) => "success".to_string(),
         (RunStatus::Complete, _) => "FAILED".to_string(),
-        (status, _) => format!("DIVERGED ({})", status.message()),
+        (status, _) => format!("{} ({})", status.name().to_uppercase(), status.message()),
     };
     println!("result: {verdict}");
     println!(

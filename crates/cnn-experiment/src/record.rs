@@ -30,18 +30,19 @@ pub struct RecordParts<'a> {
     pub pca: Option<PcaRecord>,
 }
 
-/// The run file's status: complete, or diverged with what and when.
+/// The run file's status: complete, diverged (what and when) or interrupted (when).
 ///
-/// An interrupted run is not a result: the engine returns [`Error::Interrupted`]
-/// instead of a record, so this is only called for runs that ended by themselves.
+/// [`crate::run`] returns [`Error::Interrupted`] for a cancelled run instead of a
+/// record; a program that assembles a record from a stopped trainer itself gets
+/// `interrupted`, never `diverged`.
 pub fn status(termination: &Termination) -> RunStatus {
     match termination {
         Termination::Finished => RunStatus::Complete,
         Termination::Diverged { t_ms, quantity, .. } => RunStatus::Diverged {
             message: format!("{quantity} at t = {t_ms} ms"),
         },
-        Termination::Interrupted { t_ms, .. } => RunStatus::Diverged {
-            message: format!("interrupted at t = {t_ms} ms"),
+        Termination::Interrupted { t_ms, .. } => RunStatus::Interrupted {
+            message: format!("stopped at t = {t_ms} ms"),
         },
     }
 }

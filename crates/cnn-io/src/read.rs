@@ -406,9 +406,12 @@ fn read_meta(cx: &Cx<'_>, file: &Group) -> Result<(RunMeta, Option<bool>), IoErr
         "diverged" => RunStatus::Diverged {
             message: cx.attr_string(file, "status_message")?,
         },
+        "interrupted" => RunStatus::Interrupted {
+            message: cx.attr_string(file, "status_message")?,
+        },
         other => {
             return Err(cx.inconsistent(format!(
-                "unknown status {other:?} (expected complete or diverged)"
+                "unknown status {other:?} (expected complete, diverged or interrupted)"
             )))
         }
     };

@@ -22,14 +22,23 @@ pub enum RunStatus {
         /// What diverged and when, for the user.
         message: String,
     },
+    /// The run was stopped from outside (a cancellation) before its end. `cnn run` does
+    /// not write such a run (it writes a checkpoint instead); a program that assembles a
+    /// record from a stopped trainer records it with this status, never as diverged.
+    Interrupted {
+        /// When, for the user.
+        message: String,
+    },
 }
 
 impl RunStatus {
-    /// The value of the root attribute `status`: `"complete"` or `"diverged"`.
+    /// The value of the root attribute `status`: `"complete"`, `"diverged"` or
+    /// `"interrupted"`.
     pub fn name(&self) -> &'static str {
         match self {
             RunStatus::Complete => "complete",
             RunStatus::Diverged { .. } => "diverged",
+            RunStatus::Interrupted { .. } => "interrupted",
         }
     }
 
@@ -37,7 +46,7 @@ impl RunStatus {
     pub fn message(&self) -> &str {
         match self {
             RunStatus::Complete => "",
-            RunStatus::Diverged { message } => message,
+            RunStatus::Diverged { message } | RunStatus::Interrupted { message } => message,
         }
     }
 }

@@ -247,6 +247,14 @@ fn roundtrip_diverged_status_and_unknown_success() {
     assert_eq!(s.meta.status.name(), "diverged");
     assert_eq!(s.success, None);
     assert_eq!(s.health, None);
+
+    // An interrupted run reads back as interrupted, with its message.
+    let path = dir.path().join("interrupted.h5");
+    rec.meta.status = RunStatus::Interrupted {
+        message: "stopped at t = 12.5 ms".into(),
+    };
+    write_run(&path, &rec, false).expect("write");
+    assert_eq!(read_run(&path).expect("read").meta.status, rec.meta.status);
 }
 
 #[test]
