@@ -3,7 +3,8 @@
 //! - `setup`: preflight; makes sure the HDF5 C library (for `hdf5-metno`) and
 //!   python3 with h5py + numpy (for the end-to-end test) are present, installing them
 //!   where it can.
-//! - `test`: setup, then `cargo test`, `cargo doc` with `-D warnings`, and `check-arch`.
+//! - `test`: setup, then `cargo test`, `cargo doc` with `-D warnings`, the Python
+//!   package's build and pytest suite (see [`python`]), and `check-arch`.
 //! - `demo`: setup, then a release run of the `cnn` binary.
 //! - `check-arch`: mechanical check of the architecture invariants (see [`arch`]).
 //! - `bench`: our trainer against the NumPy/SciPy reference, one table (see [`mod@bench`]).
@@ -15,6 +16,7 @@ mod arch;
 mod bench;
 mod cmd;
 mod fuzz;
+mod python;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -37,7 +39,8 @@ tasks:
   test [-- CARGO_TEST_ARGS...]
         setup --require-python, then `cargo test --workspace --locked` with
         CNN_SCIENCE=1 CNN_REQUIRE_PYTHON=1, then `cargo doc --workspace --no-deps`
-        with RUSTDOCFLAGS=\"-D warnings\", then check-arch.
+        with RUSTDOCFLAGS=\"-D warnings\", then `pip install ./crates/cnn-py` into
+        target/py-venv and its pytest suite, then check-arch.
   demo [ARGS...]
         setup, then `cargo run --release --locked -p cnn-cli --bin cnn -- run ARGS`
         (default ARGS: --out runs/fig2-periodic.h5 --force --plot); passes its exit code through.
@@ -151,7 +154,7 @@ pub(crate) fn project_root() -> PathBuf {
 /// `cargo xtask test`: every check CI runs, in order; all steps after setup run even
 /// when one fails, and a summary says which failed.
 fn test(root: &Path, extra: &[String]) -> Result<ExitCode> {
-    const STEPS: usize = 4;
+    const STEPS: usize = 5;
     let started = Instant::now();
 
     heading(&format!("[1/{STEPS}] setup (preflight)"));
@@ -202,7 +205,20 @@ fn test(root: &Path, extra: &[String]) -> Result<ExitCode> {
     let ok = run_status(&mut c)?.success();
     results.push(("cargo doc", ok, t.elapsed().as_secs_f64()));
 
-    heading(&format!("[4/{STEPS}] check-arch: architecture invariants"));
+    heading(&format!(
+        "[4/{STEPS}] Python package: pip install ./crates/cnn-py into target/py-venv, pytest"
+    ));
+    let t = Instant::now();
+    let ok = match python::test(root) {
+        Ok(ok) => ok,
+        Err(err) => {
+            eprintln!("Python package: {err:#}");
+            false
+        }
+    };
+    results.push(("python", ok, t.elapsed().as_secs_f64()));
+
+    heading(&format!("[5/{STEPS}] check-arch: architecture invariants"));
     let t = Instant::now();
     let ok = match arch::check(root) {
         Ok(()) => true,

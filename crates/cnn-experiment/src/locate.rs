@@ -228,7 +228,7 @@ impl KeyPath {
         v.push(PathSeg::Key(key.into()));
         KeyPath(v)
     }
-    fn dotted(&self) -> String {
+    pub(crate) fn dotted(&self) -> String {
         let mut s = String::new();
         for seg in &self.0 {
             match seg {

@@ -13,10 +13,9 @@ pub fn check_output(out: &Path, force: bool) -> Result<(), Error> {
         )));
     }
     if out.exists() && !force {
-        return Err(Error::input(format!(
-            "{} already exists; use --force to overwrite it",
-            out.display()
-        )));
+        return Err(Error::File(cnn_io::IoError::OutputExists {
+            path: out.to_path_buf(),
+        }));
     }
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),

@@ -221,6 +221,21 @@ pub enum TargetKind {
     /// width_ms, height}`); 0 elsewhere. Segments of one channel may not overlap, and none
     /// may end after the run. Mostly used as network inputs (`[[inputs.signals]]`).
     Schedule,
+    /// Samples given in the config itself (`values`: one number per sample, or one list
+    /// per sample with a value per output), `sample_interval_ms` apart from t = 0, with
+    /// `end` as a CSV target has it: the same target as a CSV file of those rows. The
+    /// Python package fills `values` from a numpy array.
+    Array,
+}
+
+/// One sample of an `array` target: a number (one output) or a list (one per output).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RawSample {
+    /// One output.
+    One(f64),
+    /// One value per output.
+    Row(Vec<f64>),
 }
 
 /// One `segments` entry of a `schedule`.
@@ -275,4 +290,6 @@ pub struct RawTarget {
     pub channels: Option<i64>,
     pub segments: Option<Vec<RawSegment>>,
     pub pulses: Option<Vec<RawPulse>>,
+    /// The samples of an `array` target.
+    pub values: Option<Vec<RawSample>>,
 }

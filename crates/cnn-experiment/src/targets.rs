@@ -6,7 +6,7 @@
 //! standard deviation `noise_sigma` drawn afresh at every time step.
 
 use crate::locate::{ConfigError, KeyPath, Locator};
-use crate::raw::{RawTarget, TargetKind};
+use crate::raw::{RawSample, RawTarget, TargetKind};
 use cnn_core::Target;
 use cnn_targets::{
     Affine, ColumnRef, CsvOptions, CsvTarget, EndMode, LorenzSpec, Noisy, Stack, Timing,
@@ -30,6 +30,7 @@ fn allowed(kind: TargetKind) -> &'static [&'static str] {
             "end",
         ],
         Schedule => &["channels", "segments", "pulses"],
+        Array => &["values", "sample_interval_ms", "end"],
     }
 }
 
@@ -57,7 +58,8 @@ fn present(t: &RawTarget) -> Vec<&'static str> {
         end,
         channels,
         segments,
-        pulses
+        pulses,
+        values
     );
     v
 }
@@ -367,6 +369,55 @@ fn build_one(
                 Some(t.end.clone().unwrap_or_else(|| "repeat".into())),
             );
             Box::new(csv)
+        }
+        Array => {
+            let values = t.values.as_ref().filter(|v| !v.is_empty()).ok_or_else(|| {
+                loc.err(
+                    &KeyPath::item(list, i, "values"),
+                    "missing: the samples (numbers, or lists of one value per output)",
+                )
+            })?;
+            let dt = t.sample_interval_ms.ok_or_else(|| {
+                loc.err(
+                    &KeyPath::item(list, i, "sample_interval_ms"),
+                    "missing: the time between samples in ms",
+                )
+            })?;
+            num(loc, list, i, "sample_interval_ms", dt, dt > 0.0, "sample_interval_ms > 0")?;
+            let end = match t.end.as_deref().unwrap_or("repeat") {
+                "repeat" => EndMode::Repeat,
+                "hold" => EndMode::Hold,
+                other => {
+                    return Err(loc.err(
+                        &KeyPath::item(list, i, "end"),
+                        format!("\"{other}\" is not allowed; allowed: \"repeat\" or \"hold\""),
+                    ))
+                }
+            };
+            // The rows as CSV text, read by the CSV reader: the same target, and the same
+            // checks (finite values, equal row widths), as a file of these rows.
+            let mut text = String::new();
+            for v in values {
+                let row: Vec<String> = match v {
+                    RawSample::One(x) => vec![format!("{x:?}")],
+                    RawSample::Row(r) => r.iter().map(|x| format!("{x:?}")).collect(),
+                };
+                text.push_str(&row.join(","));
+                text.push('\n');
+            }
+            let options = CsvOptions {
+                header: cnn_targets::HeaderMode::Absent,
+                end,
+                ..CsvOptions::interval(dt)
+            };
+            let name = KeyPath::item(list, i, "values").dotted();
+            let target = CsvTarget::parse(&text, &name, &options).map_err(|e| lib("values", e))?;
+            (r.values, r.sample_interval_ms, r.end) = (
+                Some(values.clone()),
+                Some(dt),
+                Some(t.end.clone().unwrap_or_else(|| "repeat".into())),
+            );
+            Box::new(target)
         }
         Schedule => {
             let channels = t.channels.unwrap_or(1);

@@ -365,3 +365,57 @@ fn a_cancelled_ensemble_keeps_its_parts_and_resumes() {
     assert_eq!(resumed_from.into_inner().expect("lock"), Some(*done));
     assert!(!parts.exists(), "parts removed once assembled");
 }
+
+#[test]
+fn an_array_target_is_the_same_target_as_a_csv_file_of_its_rows() {
+    let rows: Vec<[f64; 2]> = (0..60)
+        .map(|k| {
+            let t = k as f64 * 10.0;
+            [(t / 600.0 * std::f64::consts::TAU).sin(), 0.5 * (t / 300.0).cos()]
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv: String = rows.iter().map(|r| format!("{:?},{:?}\n", r[0], r[1])).collect();
+    std::fs::write(dir.path().join("f.csv"), csv).expect("write");
+    let values: Vec<String> = rows
+        .iter()
+        .map(|r| format!("[{:?}, {:?}]", r[0], r[1]))
+        .collect();
+    let head = "seed = 2\n[network]\nn_g = 80\n[simulation]\ndt_ms = 1.0\nspontaneous_ms = 50.0\ntrain_ms = 1200.0\ntest_ms = 600.0\n[training]\nlearn_every_ms = 2.0\n";
+    let from_csv = ConfigText::toml(
+        format!("{head}[[targets]]\nkind = \"csv\"\npath = \"f.csv\"\nsample_interval_ms = 10.0\n"),
+        "csv",
+        dir.path(),
+    );
+    let from_array = ConfigText::toml(
+        format!(
+            "{head}[[targets]]\nkind = \"array\"\nsample_interval_ms = 10.0\nvalues = [{}]\n",
+            values.join(", ")
+        ),
+        "array",
+        dir.path(),
+    );
+    let a = run(&from_csv.experiment(&[]).expect("valid"), &RunOptions::default(), &mut [], &Cancel::new())
+        .expect("runs");
+    let b_exp = from_array.experiment(&[]).expect("valid");
+    assert_eq!(b_exp.spec().n_out, 2);
+    let b = run(&b_exp, &RunOptions::default(), &mut [], &Cancel::new()).expect("runs");
+    for (p, q) in a.phases.iter().zip(&b.phases) {
+        assert_eq!(p.f, q.f, "the targets agree");
+        assert_eq!(p.z, q.z, "and so do the runs");
+    }
+    // The resolved config keeps the samples: it loads back into the same experiment.
+    let again = ConfigText::toml(b_exp.resolved_toml(), "again", dir.path())
+        .experiment(&[])
+        .expect("resolved config loads");
+    assert_eq!(again.resolved_toml(), b_exp.resolved_toml());
+
+    let e = ConfigText::toml(
+        format!("{head}[[targets]]\nkind = \"array\"\nsample_interval_ms = 10.0\nvalues = [[1.0, 2.0], [3.0]]\n"),
+        "ragged",
+        dir.path(),
+    )
+    .experiment(&[])
+    .expect_err("rows of different widths are refused");
+    assert!(e.to_string().contains("targets[0].values"), "{e}");
+}
