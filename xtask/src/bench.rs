@@ -201,6 +201,36 @@ pub(crate) fn bench(root: &Path, o: &Options) -> Result<()> {
     for line in target_lines(&rows, o.threads) {
         println!("- {line}");
     }
+    python_overhead(root, &target_dir)
+}
+
+/// The Python package against `cnn run` and h5py (`bench/python_overhead.py`), when it is
+/// installed in `target/py-venv` (`cargo xtask test` installs it there).
+fn python_overhead(root: &Path, target_dir: &Path) -> Result<()> {
+    let python = target_dir.join("py-venv/bin/python");
+    let ready = Command::new(&python)
+        .args(["-c", "import cnn_force, h5py"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    println!();
+    if !ready {
+        println!("python: cnn_force is not installed in {} (cargo xtask test installs it): skipped", python.display());
+        return Ok(());
+    }
+    heading("bench: build the release cnn for the Python comparison");
+    let mut c = cargo();
+    c.current_dir(root)
+        .args(["build", "--release", "--locked", "-p", "cnn-cli", "--bin", "cnn"]);
+    if !c.status().context("cannot run cargo build")?.success() {
+        bail!("building cnn failed");
+    }
+    println!("python (cnn_force, issue 15):");
+    let mut c = Command::new(&python);
+    c.arg(root.join("bench/python_overhead.py"))
+        .arg(target_dir.join("release/cnn"));
+    if !c.status().context("cannot run bench/python_overhead.py")?.success() {
+        bail!("bench/python_overhead.py failed");
+    }
     Ok(())
 }
 
