@@ -261,3 +261,28 @@ fn every_preset_in_configs_validates() {
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// `cnn presets | head -1`, `cnn info run.h5 | head -8`: a reader that went away is no
+/// error; cnn leaves quietly (exit 0, nothing on stderr) instead of panicking (exit 101).
+#[test]
+fn printing_into_a_closed_pipe_exits_quietly() {
+    let probe = "import os, subprocess, sys\n\
+                 r, w = os.pipe()\n\
+                 os.close(r)\n\
+                 p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)\n\
+                 print(p.returncode, repr(p.stderr.decode()))\n";
+    let dir = harness::workspace_root();
+    for args in [&["presets"][..], &["presets", "show", "fig2-matlab"], &["validate", "fig2-matlab", "--print"]] {
+        let out = std::process::Command::new("python3")
+            .args(["-c", probe, harness::cnn_bin()])
+            .args(args)
+            .current_dir(&dir)
+            .output();
+        let Ok(out) = out else {
+            eprintln!("skipped: no python3 to make a closed pipe");
+            return;
+        };
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(text.trim(), "0 ''", "cnn {args:?} into a closed pipe");
+    }
+}

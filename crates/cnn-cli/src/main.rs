@@ -12,10 +12,12 @@
 //! cnn animate FILE.h5 -o FILE.gif [--frames N] [--duration-s S] [--width W --height H]
 //! ```
 //!
-//! Configs are validated in two stages (see [`config`]); errors name the key, the file
-//! and line, and the allowed range. Exit codes: 0 success, 1 the run finished but
-//! training failed the success criterion or diverged, 2 bad input (config, arguments,
-//! files); nothing is written on exit code 2.
+//! A front end over the engine `cnn_experiment`: configs are validated there (errors name
+//! the key, the file and line, and the allowed range), runs and ensembles run there; this
+//! binary resolves the arguments, prints, draws, handles Ctrl-C / SIGTERM and maps error
+//! kinds to exit codes ([`exit`]): 0 success, 1 the run finished but failed its success
+//! criterion or diverged, 2 bad input (nothing written), 3 an I/O or other runtime
+//! failure (no partial file; finished ensemble members kept), 130 interrupted.
 
 mod args;
 mod ensemble;
@@ -173,7 +175,28 @@ enum PresetAction {
     },
 }
 
+/// Leaves quietly, as Unix tools do, when whoever reads our output has gone (`cnn presets
+/// | head -1`): Rust ignores SIGPIPE, so printing to a closed pipe panics with "failed
+/// printing to stdout: Broken pipe"; this hook turns exactly that panic into exit 0 and
+/// leaves every other panic to the default hook.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("failed printing to std") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run { config, set, args } => run::run(config.as_deref(), &set, args),

@@ -5,7 +5,7 @@ use crate::locate::ConfigError;
 use std::path::PathBuf;
 use thiserror::Error;
 
-/// What kind of failure an [`Error`] is; front ends map it (CLI: 2, 3, 3, 130).
+/// What kind of failure an [`enum@Error`] is; front ends map it (CLI: 2, 3, 3, 130).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {

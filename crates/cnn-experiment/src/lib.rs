@@ -1,5 +1,5 @@
 //! `cnn-experiment`: the engine of `cnn` as a library. Configs (TOML files, presets or
-//! text, plus `--set`-style overrides) are validated into an [`Experiment`]; [`run`]
+//! text, plus `--set`-style overrides) are validated into an [`Experiment`]; [`run()`]
 //! runs one and returns (and optionally writes) its [`RunRecord`]; ensembles are planned
 //! ([`Plan`]), run in parallel with progress events ([`run_ensemble`]), resumed from part
 //! files and merged ([`merge`]); single runs write checkpoints and resume from them.

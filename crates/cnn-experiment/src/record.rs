@@ -32,7 +32,7 @@ pub struct RecordParts<'a> {
 
 /// The run file's status: complete, diverged (what and when) or interrupted (when).
 ///
-/// [`crate::run`] returns [`Error::Interrupted`] for a cancelled run instead of a
+/// [`crate::run()`] returns [`Error::Interrupted`] for a cancelled run instead of a
 /// record; a program that assembles a record from a stopped trainer itself gets
 /// `interrupted`, never `diverged`.
 pub fn status(termination: &Termination) -> RunStatus {

@@ -1,5 +1,5 @@
 //! Running an ensemble: a rayon pool runs the members (`jobs` threads), each through
-//! [`crate::run`], the single-run code path; a member depends only on its own config and
+//! [`crate::run()`], the single-run code path; a member depends only on its own config and
 //! seed, so it is bit-identical whatever the thread count. Finished members go over a
 //! channel to one writer thread (the HDF5 library must not be called from several
 //! threads at once), which writes each as a part file `<OUT>.parts/member-<index>.h5`
