@@ -272,7 +272,11 @@ fn printing_into_a_closed_pipe_exits_quietly() {
                  p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)\n\
                  print(p.returncode, repr(p.stderr.decode()))\n";
     let dir = harness::workspace_root();
-    for args in [&["presets"][..], &["presets", "show", "fig2-matlab"], &["validate", "fig2-matlab", "--print"]] {
+    for args in [
+        &["presets"][..],
+        &["presets", "show", "fig2-matlab"],
+        &["validate", "fig2-matlab", "--print"],
+    ] {
         let out = std::process::Command::new("python3")
             .args(["-c", probe, harness::cnn_bin()])
             .args(args)

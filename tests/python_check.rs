@@ -92,9 +92,7 @@ fn analyze_run_py_agrees_with_the_file() {
     let overall = flags.split_whitespace().next().unwrap_or("?").to_string();
     assert_eq!(
         flags.trim(),
-        format!(
-            "{overall} [('spontaneous', None), ('train', None), ('test', {overall})]"
-        ),
+        format!("{overall} [('spontaneous', None), ('train', None), ('test', {overall})]"),
         "per-phase success flags read with h5py"
     );
 

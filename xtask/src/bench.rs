@@ -214,13 +214,23 @@ fn python_overhead(root: &Path, target_dir: &Path) -> Result<()> {
         .is_ok_and(|o| o.status.success());
     println!();
     if !ready {
-        println!("python: cnn_force is not installed in {} (cargo xtask test installs it): skipped", python.display());
+        println!(
+            "python: cnn_force is not installed in {} (cargo xtask test installs it): skipped",
+            python.display()
+        );
         return Ok(());
     }
     heading("bench: build the release cnn for the Python comparison");
     let mut c = cargo();
-    c.current_dir(root)
-        .args(["build", "--release", "--locked", "-p", "cnn-cli", "--bin", "cnn"]);
+    c.current_dir(root).args([
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "cnn-cli",
+        "--bin",
+        "cnn",
+    ]);
     if !c.status().context("cannot run cargo build")?.success() {
         bail!("building cnn failed");
     }
@@ -228,7 +238,11 @@ fn python_overhead(root: &Path, target_dir: &Path) -> Result<()> {
     let mut c = Command::new(&python);
     c.arg(root.join("bench/python_overhead.py"))
         .arg(target_dir.join("release/cnn"));
-    if !c.status().context("cannot run bench/python_overhead.py")?.success() {
+    if !c
+        .status()
+        .context("cannot run bench/python_overhead.py")?
+        .success()
+    {
         bail!("bench/python_overhead.py failed");
     }
     Ok(())

@@ -32,15 +32,25 @@ pub(crate) fn test(root: &Path) -> Result<bool> {
     }
     let pip = |args: &[&str]| -> Result<bool> {
         let mut c = Command::new(&python);
-        c.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
-            .args(args)
-            .current_dir(root);
+        c.args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(args)
+        .current_dir(root);
         Ok(run_status(&mut c)
             .with_context(|| format!("cannot run {}", display(&c)))?
             .success())
     };
     if !pip(TEST_PACKAGES)? {
-        bail!("cannot install {} into {}", TEST_PACKAGES.join(", "), venv.display());
+        bail!(
+            "cannot install {} into {}",
+            TEST_PACKAGES.join(", "),
+            venv.display()
+        );
     }
     // The README's install command, run from the repository root.
     if !pip(&["./crates/cnn-py"])? {

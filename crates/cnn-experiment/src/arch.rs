@@ -166,8 +166,10 @@ fn count(loc: &Locator, k: &[&str], v: i64, lo: i64, hi: i64) -> Result<usize, C
     }
 }
 
-/// Stage 2 for the architecture sections. `n_g`, `p_gg`, `g_gg`, `g_gz`, `dt_ms`, the run
-/// length and the config seed come from the rest of the config.
+/// Stage 2 for the architecture sections, table by table in this order: `[network]
+/// architecture`, `[feedback_network]`, `[internal]`, `[feedback]`, `[task]`, `[inputs]`.
+/// `n_g`, `p_gg`, `g_gg`, `dt_ms`, the run length, the config seed and whether the config
+/// has `[[targets]]` come from the rest of the config.
 #[allow(clippy::too_many_arguments)]
 pub fn validate(
     raw: &RawConfig,
@@ -180,28 +182,71 @@ pub fn validate(
     seed: u64,
     has_targets: bool,
 ) -> Result<(Architecture, Resolved), ConfigError> {
-    let kind = match raw.network.architecture.as_deref().unwrap_or("A") {
-        "A" | "a" => Kind::A,
-        "B" | "b" => Kind::B,
-        "C" | "c" => Kind::C,
-        other => {
-            return Err(loc.err(
-                &key(&["network", "architecture"]),
-                format!(
-                    "\"{other}\" is not allowed; allowed: \"A\" (readout feedback), \"B\" \
-                     (feedback network) or \"C\" (trained recurrent weights)"
-                ),
-            ))
-        }
-    };
-    let mut res = Resolved {
-        architecture: kind.name().into(),
-        ..Resolved::default()
-    };
+    let kind = architecture_kind(raw, loc)?;
+    let (feedback_network, fb_shared, feedback_network_res) =
+        match feedback_network(raw.feedback_network.as_ref(), kind, loc)? {
+            Some((spec, shared, r)) => (Some(spec), shared, Some(r)),
+            None => (None, SharedP::Auto, None),
+        };
+    let (trained_units, shared_p, internal_res) =
+        match internal(raw.internal.as_ref(), kind, loc, n_g, p_gg, g_gg)? {
+            Some((m, shared, r)) => (m, shared, Some(r)),
+            None => (0, fb_shared, None),
+        };
+    let (feedback, feedback_res) = feedback(raw.feedback.as_ref(), loc, dt_ms, seed)?;
+    let (task_inputs, task_target, task_res) =
+        match task(raw.task.as_ref(), loc, total_ms, seed, has_targets)? {
+            Some(t) => (Some(t.inputs), Some(t.target), Some(t.resolved)),
+            None => (None, None, None),
+        };
+    let (inputs, inputs_res) = inputs(raw.inputs.as_ref(), task_inputs, loc, dt_ms, total_ms)?;
 
-    // [feedback_network]
-    let mut fb_shared = SharedP::Auto;
-    let feedback_network = match (&raw.feedback_network, kind) {
+    Ok((
+        Architecture {
+            kind,
+            feedback_network,
+            trained_units,
+            shared_p,
+            feedback,
+            inputs,
+            task_target,
+        },
+        Resolved {
+            architecture: kind.name().into(),
+            feedback_network: feedback_network_res,
+            internal: internal_res,
+            feedback: feedback_res,
+            inputs: inputs_res,
+            task: task_res,
+        },
+    ))
+}
+
+/// `[network] architecture`: `"A"`, `"B"` or `"C"` (either case; default A).
+fn architecture_kind(raw: &RawConfig, loc: &Locator) -> Result<Kind, ConfigError> {
+    match raw.network.architecture.as_deref().unwrap_or("A") {
+        "A" | "a" => Ok(Kind::A),
+        "B" | "b" => Ok(Kind::B),
+        "C" | "c" => Ok(Kind::C),
+        other => Err(loc.err(
+            &key(&["network", "architecture"]),
+            format!(
+                "\"{other}\" is not allowed; allowed: \"A\" (readout feedback), \"B\" \
+                 (feedback network) or \"C\" (trained recurrent weights)"
+            ),
+        )),
+    }
+}
+
+/// `[feedback_network]` (architecture B only; defaults of Fig. 6B): the feedback
+/// network, whether its trained J^FG rows share one P, and the resolved table; `None`
+/// for A and C.
+fn feedback_network(
+    f: Option<&RawFeedbackNetwork>,
+    kind: Kind,
+    loc: &Locator,
+) -> Result<Option<(FeedbackSpec, SharedP, RawFeedbackNetwork)>, ConfigError> {
+    let f = match (f, kind) {
         (Some(_), Kind::A | Kind::C) => {
             return Err(loc.err(
                 &key(&["feedback_network"]),
@@ -212,74 +257,82 @@ pub fn validate(
                 ),
             ))
         }
-        (f, Kind::B) => {
-            let f = f.clone().unwrap_or_default();
-            let d = FeedbackSpec::fig6b();
-            let n_f = count(
-                loc,
-                &["feedback_network", "n_f"],
-                f.n_f.unwrap_or(d.n_f as i64),
-                1,
-                100_000,
-            )?;
-            let prob = |name: &str, v: Option<f64>, dv: f64| {
-                let v = v.unwrap_or(dv);
-                finite(
-                    loc,
-                    &key(&["feedback_network", name]),
-                    v,
-                    v > 0.0 && v <= 1.0,
-                    &format!("0 < {name} <= 1"),
-                )
-            };
-            let gain = |name: &str, v: Option<f64>, dv: f64, positive: bool| {
-                let v = v.unwrap_or(dv);
-                let allowed = if positive {
-                    format!("{name} > 0 (the trained weights are scaled by it)")
-                } else {
-                    format!("{name} >= 0")
-                };
-                finite(
-                    loc,
-                    &key(&["feedback_network", name]),
-                    v,
-                    if positive { v > 0.0 } else { v >= 0.0 },
-                    &allowed,
-                )
-            };
-            let spec = FeedbackSpec {
-                n_f,
-                p_ff: prob("p_ff", f.p_ff, d.p_ff)?,
-                p_fg: prob("p_fg", f.p_fg, d.p_fg)?,
-                p_gf: prob("p_gf", f.p_gf, d.p_gf)?,
-                g_ff: gain("g_ff", f.g_ff, d.g_ff, false)?,
-                g_fg: gain("g_fg", f.g_fg, d.g_fg, true)?,
-                g_gf: gain("g_gf", f.g_gf, d.g_gf, false)?,
-            };
-            fb_shared = shared_p(
-                loc,
-                "feedback_network",
-                "p_fg",
-                spec.p_fg,
-                f.shared_p.as_deref(),
-            )?;
-            res.feedback_network = Some(RawFeedbackNetwork {
-                n_f: Some(n_f as i64),
-                p_ff: Some(spec.p_ff),
-                p_fg: Some(spec.p_fg),
-                p_gf: Some(spec.p_gf),
-                g_ff: Some(spec.g_ff),
-                g_fg: Some(spec.g_fg),
-                g_gf: Some(spec.g_gf),
-                shared_p: Some(f.shared_p.unwrap_or_else(|| "auto".into())),
-            });
-            Some(spec)
-        }
-        (None, _) => None,
+        (f, Kind::B) => f.cloned().unwrap_or_default(),
+        (None, _) => return Ok(None),
     };
+    let d = FeedbackSpec::fig6b();
+    let n_f = count(
+        loc,
+        &["feedback_network", "n_f"],
+        f.n_f.unwrap_or(d.n_f as i64),
+        1,
+        100_000,
+    )?;
+    let prob = |name: &str, v: Option<f64>, dv: f64| {
+        let v = v.unwrap_or(dv);
+        finite(
+            loc,
+            &key(&["feedback_network", name]),
+            v,
+            v > 0.0 && v <= 1.0,
+            &format!("0 < {name} <= 1"),
+        )
+    };
+    let gain = |name: &str, v: Option<f64>, dv: f64, positive: bool| {
+        let v = v.unwrap_or(dv);
+        let allowed = if positive {
+            format!("{name} > 0 (the trained weights are scaled by it)")
+        } else {
+            format!("{name} >= 0")
+        };
+        finite(
+            loc,
+            &key(&["feedback_network", name]),
+            v,
+            if positive { v > 0.0 } else { v >= 0.0 },
+            &allowed,
+        )
+    };
+    let spec = FeedbackSpec {
+        n_f,
+        p_ff: prob("p_ff", f.p_ff, d.p_ff)?,
+        p_fg: prob("p_fg", f.p_fg, d.p_fg)?,
+        p_gf: prob("p_gf", f.p_gf, d.p_gf)?,
+        g_ff: gain("g_ff", f.g_ff, d.g_ff, false)?,
+        g_fg: gain("g_fg", f.g_fg, d.g_fg, true)?,
+        g_gf: gain("g_gf", f.g_gf, d.g_gf, false)?,
+    };
+    let shared = shared_p(
+        loc,
+        "feedback_network",
+        "p_fg",
+        spec.p_fg,
+        f.shared_p.as_deref(),
+    )?;
+    let resolved = RawFeedbackNetwork {
+        n_f: Some(n_f as i64),
+        p_ff: Some(spec.p_ff),
+        p_fg: Some(spec.p_fg),
+        p_gf: Some(spec.p_gf),
+        g_ff: Some(spec.g_ff),
+        g_fg: Some(spec.g_fg),
+        g_gf: Some(spec.g_gf),
+        shared_p: Some(f.shared_p.unwrap_or_else(|| "auto".into())),
+    };
+    Ok(Some((spec, shared, resolved)))
+}
 
-    // [internal]
-    let (trained_units, shared_p) = match (&raw.internal, kind) {
+/// `[internal]` (architecture C only): the number of trained generator units, whether
+/// their rows share one P, and the resolved table; `None` for A and B.
+fn internal(
+    i: Option<&RawInternal>,
+    kind: Kind,
+    loc: &Locator,
+    n_g: usize,
+    p_gg: f64,
+    g_gg: f64,
+) -> Result<Option<(usize, SharedP, RawInternal)>, ConfigError> {
+    let i = match (i, kind) {
         (Some(_), Kind::A | Kind::B) => {
             return Err(loc.err(
                 &key(&["internal"]),
@@ -291,33 +344,39 @@ pub fn validate(
                 ),
             ))
         }
-        (i, Kind::C) => {
-            let i = i.clone().unwrap_or_default();
-            let m = i.trained_units.unwrap_or(n_g as i64);
-            if !(1..=n_g as i64).contains(&m) {
-                return Err(loc.err(
-                    &key(&["internal", "trained_units"]),
-                    format!("{m} is out of range; allowed: 1 <= trained_units <= n_g = {n_g}"),
-                ));
-            }
-            if g_gg <= 0.0 {
-                return Err(loc.err(
-                    &key(&["network", "g_gg"]),
-                    "must be > 0 in architecture C (the trained J^GG is scaled by it)",
-                ));
-            }
-            let shared = shared_p(loc, "internal", "p_gg", p_gg, i.shared_p.as_deref())?;
-            res.internal = Some(RawInternal {
-                trained_units: Some(m),
-                shared_p: Some(i.shared_p.unwrap_or_else(|| "auto".into())),
-            });
-            (m as usize, shared)
-        }
-        (None, _) => (0, fb_shared),
+        (i, Kind::C) => i.cloned().unwrap_or_default(),
+        (None, _) => return Ok(None),
     };
+    let m = i.trained_units.unwrap_or(n_g as i64);
+    if !(1..=n_g as i64).contains(&m) {
+        return Err(loc.err(
+            &key(&["internal", "trained_units"]),
+            format!("{m} is out of range; allowed: 1 <= trained_units <= n_g = {n_g}"),
+        ));
+    }
+    if g_gg <= 0.0 {
+        return Err(loc.err(
+            &key(&["network", "g_gg"]),
+            "must be > 0 in architecture C (the trained J^GG is scaled by it)",
+        ));
+    }
+    let shared = shared_p(loc, "internal", "p_gg", p_gg, i.shared_p.as_deref())?;
+    let resolved = RawInternal {
+        trained_units: Some(m),
+        shared_p: Some(i.shared_p.unwrap_or_else(|| "auto".into())),
+    };
+    Ok(Some((m as usize, shared, resolved)))
+}
 
-    // [feedback]
-    let fbr = raw.feedback.clone().unwrap_or_default();
+/// `[feedback]`: the feedback loop (mode and noise; plain readout feedback without the
+/// table) and, when the table is given, its resolved form.
+fn feedback(
+    raw: Option<&RawFeedback>,
+    loc: &Locator,
+    dt_ms: f64,
+    seed: u64,
+) -> Result<(Feedback, Option<RawFeedback>), ConfigError> {
+    let fbr = raw.cloned().unwrap_or_default();
     let mode_name = fbr.mode.clone().unwrap_or_else(|| "readout".into());
     let only = |name: &str, present: bool, mode: &str| -> Result<(), ConfigError> {
         if present && mode_name != mode {
@@ -332,8 +391,55 @@ pub fn validate(
     only("gamma", fbr.gamma.is_some(), "mixture")?;
     only("delay_ms", fbr.delay_ms.is_some(), "delayed_nonlinear")?;
     only("gain", fbr.gain.is_some(), "delayed_nonlinear")?;
-    let mode = match mode_name.as_str() {
-        "readout" => FeedbackMode::Readout,
+    let mode = feedback_mode(&fbr, &mode_name, loc, dt_ms)?;
+    let noise_sd = fbr.noise_sd.unwrap_or(0.0);
+    finite(
+        loc,
+        &key(&["feedback", "noise_sd"]),
+        noise_sd,
+        noise_sd >= 0.0,
+        "noise_sd >= 0",
+    )?;
+    let noise_seed = non_negative(
+        loc,
+        &key(&["feedback", "noise_seed"]),
+        fbr.noise_seed.unwrap_or(seed as i64),
+    )?;
+    let feedback = Feedback {
+        mode,
+        noise_sd,
+        noise_seed,
+    };
+    let resolved = raw.map(|_| RawFeedback {
+        mode: Some(mode_name.clone()),
+        gamma: match mode {
+            FeedbackMode::Mixture { gamma } => Some(gamma),
+            _ => None,
+        },
+        delay_ms: match mode {
+            FeedbackMode::DelayedNonlinear { delay_ms, .. } => Some(delay_ms),
+            _ => None,
+        },
+        gain: match mode {
+            FeedbackMode::DelayedNonlinear { gain, .. } => Some(gain),
+            _ => None,
+        },
+        noise_sd: Some(noise_sd),
+        noise_seed: Some(noise_seed as i64),
+    });
+    Ok((feedback, resolved))
+}
+
+/// `feedback.mode` (named `mode_name`) with its keys: readout, mixture (`gamma`) or
+/// delayed nonlinear feedback (`delay_ms`, a whole multiple of `dt_ms`, and `gain`).
+fn feedback_mode(
+    fbr: &RawFeedback,
+    mode_name: &str,
+    loc: &Locator,
+    dt_ms: f64,
+) -> Result<FeedbackMode, ConfigError> {
+    match mode_name {
+        "readout" => Ok(FeedbackMode::Readout),
         "mixture" => {
             let gamma = fbr.gamma.unwrap_or(0.0);
             finite(
@@ -343,7 +449,7 @@ pub fn validate(
                 (0.0..=1.0).contains(&gamma),
                 "0 <= gamma <= 1 (1 is echo-state teacher forcing)",
             )?;
-            FeedbackMode::Mixture { gamma }
+            Ok(FeedbackMode::Mixture { gamma })
         }
         "delayed_nonlinear" => {
             let delay_ms = fbr.delay_ms.unwrap_or(100.0);
@@ -369,179 +475,186 @@ pub fn validate(
                 true,
                 "a finite number",
             )?;
-            FeedbackMode::DelayedNonlinear { delay_ms, gain }
+            Ok(FeedbackMode::DelayedNonlinear { delay_ms, gain })
         }
-        other => {
-            return Err(loc.err(
-                &key(&["feedback", "mode"]),
-                format!(
-                    "\"{other}\" is not allowed; allowed: \"readout\", \"mixture\" or \
-                     \"delayed_nonlinear\""
-                ),
+        other => Err(loc.err(
+            &key(&["feedback", "mode"]),
+            format!(
+                "\"{other}\" is not allowed; allowed: \"readout\", \"mixture\" or \
+                 \"delayed_nonlinear\""
+            ),
+        )),
+    }
+}
+
+/// What a `[task]` supplies: its input signals, its target and its resolved table.
+struct TaskParts {
+    /// The input signals (one per input line).
+    inputs: Box<dyn Target>,
+    /// The target (replaces `[[targets]]`).
+    target: Box<dyn Target>,
+    /// `[task]` with every default filled.
+    resolved: RawTask,
+}
+
+/// `[task]`: the paper's input-driven tasks, which refuse `[[targets]]` and the keys of
+/// the other kind; `None` without the table.
+fn task(
+    t: Option<&RawTask>,
+    loc: &Locator,
+    total_ms: f64,
+    seed: u64,
+    has_targets: bool,
+) -> Result<Option<TaskParts>, ConfigError> {
+    let Some(t) = t else {
+        return Ok(None);
+    };
+    if has_targets {
+        return Err(loc.err(
+            &key(&["task"]),
+            "a [task] supplies its own targets and inputs; remove the [[targets]] tables",
+        ));
+    }
+    let tseed = non_negative(loc, &key(&["task", "seed"]), t.seed.unwrap_or(seed as i64))?;
+    let only_task = |name: &str, present: bool, kind: &str, tk: &str| {
+        if present && tk != kind {
+            Err(loc.err(
+                &key(&["task", name]),
+                format!("is a key of task.kind = \"{kind}\", not of \"{tk}\""),
             ))
+        } else {
+            Ok(())
         }
     };
-    let noise_sd = fbr.noise_sd.unwrap_or(0.0);
-    finite(
+    let tk = t.kind.clone().unwrap_or_default();
+    for (name, present) in [
+        ("bits", t.bits.is_some()),
+        ("pulse_height", t.pulse_height.is_some()),
+        ("pulse_width_ms", t.pulse_width_ms.is_some()),
+        ("mean_interval_ms", t.mean_interval_ms.is_some()),
+        ("min_interval_ms", t.min_interval_ms.is_some()),
+    ] {
+        only_task(name, present, "flip_flop", &tk)?;
+    }
+    for (name, present) in [
+        ("patterns", t.patterns.is_some()),
+        ("n_inputs", t.n_inputs.is_some()),
+        ("segment_ms", t.segment_ms.is_some()),
+    ] {
+        only_task(name, present, "pattern_select", &tk)?;
+    }
+    match tk.as_str() {
+        "flip_flop" => flip_flop_task(t, loc, total_ms, tseed).map(Some),
+        "pattern_select" => pattern_select_task(t, loc, total_ms, tseed).map(Some),
+        other => Err(loc.err(
+            &key(&["task", "kind"]),
+            format!(
+                "\"{other}\" is not allowed; allowed: \"flip_flop\" (Fig. 7D) or \
+                 \"pattern_select\" (Fig. 7B)"
+            ),
+        )),
+    }
+}
+
+/// `task.kind = "flip_flop"` (Fig. 7D memory; defaults from `FlipFlopSpec::fig7d`).
+fn flip_flop_task(
+    t: &RawTask,
+    loc: &Locator,
+    total_ms: f64,
+    tseed: u64,
+) -> Result<TaskParts, ConfigError> {
+    let d = cnn_targets::FlipFlopSpec::fig7d(total_ms, tseed);
+    let bits = count(
         loc,
-        &key(&["feedback", "noise_sd"]),
-        noise_sd,
-        noise_sd >= 0.0,
-        "noise_sd >= 0",
+        &["task", "bits"],
+        t.bits.unwrap_or(d.bits as i64),
+        1,
+        64,
     )?;
-    let noise_seed = non_negative(
-        loc,
-        &key(&["feedback", "noise_seed"]),
-        fbr.noise_seed.unwrap_or(seed as i64),
-    )?;
-    let feedback = Feedback {
-        mode,
-        noise_sd,
-        noise_seed,
+    let spec = cnn_targets::FlipFlopSpec {
+        bits,
+        pulse_height: t.pulse_height.unwrap_or(d.pulse_height),
+        pulse_width_ms: t.pulse_width_ms.unwrap_or(d.pulse_width_ms),
+        mean_interval_ms: t.mean_interval_ms.unwrap_or(d.mean_interval_ms),
+        min_interval_ms: t.min_interval_ms.unwrap_or(d.min_interval_ms),
+        duration_ms: total_ms,
+        seed: tseed,
     };
-    if raw.feedback.is_some() {
-        res.feedback = Some(RawFeedback {
-            mode: Some(mode_name.clone()),
-            gamma: match mode {
-                FeedbackMode::Mixture { gamma } => Some(gamma),
-                _ => None,
-            },
-            delay_ms: match mode {
-                FeedbackMode::DelayedNonlinear { delay_ms, .. } => Some(delay_ms),
-                _ => None,
-            },
-            gain: match mode {
-                FeedbackMode::DelayedNonlinear { gain, .. } => Some(gain),
-                _ => None,
-            },
-            noise_sd: Some(noise_sd),
-            noise_seed: Some(noise_seed as i64),
-        });
-    }
+    let ff = cnn_targets::FlipFlop::new(spec.clone())
+        .map_err(|e| loc.err(&key(&["task", "pulse_width_ms"]), e.to_string()))?;
+    Ok(TaskParts {
+        inputs: Box::new(ff.inputs().clone()),
+        target: Box::new(ff),
+        resolved: RawTask {
+            kind: Some("flip_flop".into()),
+            bits: Some(bits as i64),
+            pulse_height: Some(spec.pulse_height),
+            pulse_width_ms: Some(spec.pulse_width_ms),
+            mean_interval_ms: Some(spec.mean_interval_ms),
+            min_interval_ms: Some(spec.min_interval_ms),
+            seed: Some(tseed as i64),
+            ..RawTask::default()
+        },
+    })
+}
 
-    // [task]
-    let mut task_inputs: Option<Box<dyn Target>> = None;
-    let mut task_target: Option<Box<dyn Target>> = None;
-    if let Some(t) = &raw.task {
-        if has_targets {
-            return Err(loc.err(
-                &key(&["task"]),
-                "a [task] supplies its own targets and inputs; remove the [[targets]] tables",
-            ));
-        }
-        let tseed = non_negative(loc, &key(&["task", "seed"]), t.seed.unwrap_or(seed as i64))?;
-        let only_task = |name: &str, present: bool, kind: &str, tk: &str| {
-            if present && tk != kind {
-                Err(loc.err(
-                    &key(&["task", name]),
-                    format!("is a key of task.kind = \"{kind}\", not of \"{tk}\""),
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        let tk = t.kind.clone().unwrap_or_default();
-        for (name, present) in [
-            ("bits", t.bits.is_some()),
-            ("pulse_height", t.pulse_height.is_some()),
-            ("pulse_width_ms", t.pulse_width_ms.is_some()),
-            ("mean_interval_ms", t.mean_interval_ms.is_some()),
-            ("min_interval_ms", t.min_interval_ms.is_some()),
-        ] {
-            only_task(name, present, "flip_flop", &tk)?;
-        }
-        for (name, present) in [
-            ("patterns", t.patterns.is_some()),
-            ("n_inputs", t.n_inputs.is_some()),
-            ("segment_ms", t.segment_ms.is_some()),
-        ] {
-            only_task(name, present, "pattern_select", &tk)?;
-        }
-        let lib = |k: &str, e: cnn_targets::TargetError| loc.err(&key(&["task", k]), e.to_string());
-        match tk.as_str() {
-            "flip_flop" => {
-                let d = cnn_targets::FlipFlopSpec::fig7d(total_ms, tseed);
-                let bits = count(
-                    loc,
-                    &["task", "bits"],
-                    t.bits.unwrap_or(d.bits as i64),
-                    1,
-                    64,
-                )?;
-                let spec = cnn_targets::FlipFlopSpec {
-                    bits,
-                    pulse_height: t.pulse_height.unwrap_or(d.pulse_height),
-                    pulse_width_ms: t.pulse_width_ms.unwrap_or(d.pulse_width_ms),
-                    mean_interval_ms: t.mean_interval_ms.unwrap_or(d.mean_interval_ms),
-                    min_interval_ms: t.min_interval_ms.unwrap_or(d.min_interval_ms),
-                    duration_ms: total_ms,
-                    seed: tseed,
-                };
-                let ff = cnn_targets::FlipFlop::new(spec.clone())
-                    .map_err(|e| lib("pulse_width_ms", e))?;
-                task_inputs = Some(Box::new(ff.inputs().clone()));
-                task_target = Some(Box::new(ff));
-                res.task = Some(RawTask {
-                    kind: Some(tk.clone()),
-                    bits: Some(bits as i64),
-                    pulse_height: Some(spec.pulse_height),
-                    pulse_width_ms: Some(spec.pulse_width_ms),
-                    mean_interval_ms: Some(spec.mean_interval_ms),
-                    min_interval_ms: Some(spec.min_interval_ms),
-                    seed: Some(tseed as i64),
-                    ..RawTask::default()
-                });
-            }
-            "pattern_select" => {
-                let d = cnn_targets::PatternSelectSpec::fig7b(total_ms, tseed);
-                let patterns = count(
-                    loc,
-                    &["task", "patterns"],
-                    t.patterns.unwrap_or(d.patterns as i64),
-                    1,
-                    1000,
-                )?;
-                let n_inputs = count(
-                    loc,
-                    &["task", "n_inputs"],
-                    t.n_inputs.unwrap_or(patterns as i64),
-                    patterns as i64,
-                    100_000,
-                )?;
-                let spec = cnn_targets::PatternSelectSpec {
-                    patterns,
-                    n_inputs,
-                    segment_ms: t.segment_ms.unwrap_or(d.segment_ms),
-                    duration_ms: total_ms,
-                    seed: tseed,
-                };
-                let ps = cnn_targets::PatternSelect::new(spec.clone())
-                    .map_err(|e| lib("segment_ms", e))?;
-                task_inputs = Some(Box::new(ps.inputs().clone()));
-                task_target = Some(Box::new(ps));
-                res.task = Some(RawTask {
-                    kind: Some(tk.clone()),
-                    patterns: Some(patterns as i64),
-                    n_inputs: Some(n_inputs as i64),
-                    segment_ms: Some(spec.segment_ms),
-                    seed: Some(tseed as i64),
-                    ..RawTask::default()
-                });
-            }
-            other => {
-                return Err(loc.err(
-                    &key(&["task", "kind"]),
-                    format!(
-                        "\"{other}\" is not allowed; allowed: \"flip_flop\" (Fig. 7D) or \
-                         \"pattern_select\" (Fig. 7B)"
-                    ),
-                ))
-            }
-        }
-    }
+/// `task.kind = "pattern_select"` (Fig. 7B; defaults from `PatternSelectSpec::fig7b`).
+fn pattern_select_task(
+    t: &RawTask,
+    loc: &Locator,
+    total_ms: f64,
+    tseed: u64,
+) -> Result<TaskParts, ConfigError> {
+    let d = cnn_targets::PatternSelectSpec::fig7b(total_ms, tseed);
+    let patterns = count(
+        loc,
+        &["task", "patterns"],
+        t.patterns.unwrap_or(d.patterns as i64),
+        1,
+        1000,
+    )?;
+    let n_inputs = count(
+        loc,
+        &["task", "n_inputs"],
+        t.n_inputs.unwrap_or(patterns as i64),
+        patterns as i64,
+        100_000,
+    )?;
+    let spec = cnn_targets::PatternSelectSpec {
+        patterns,
+        n_inputs,
+        segment_ms: t.segment_ms.unwrap_or(d.segment_ms),
+        duration_ms: total_ms,
+        seed: tseed,
+    };
+    let ps = cnn_targets::PatternSelect::new(spec.clone())
+        .map_err(|e| loc.err(&key(&["task", "segment_ms"]), e.to_string()))?;
+    Ok(TaskParts {
+        inputs: Box::new(ps.inputs().clone()),
+        target: Box::new(ps),
+        resolved: RawTask {
+            kind: Some("pattern_select".into()),
+            patterns: Some(patterns as i64),
+            n_inputs: Some(n_inputs as i64),
+            segment_ms: Some(spec.segment_ms),
+            seed: Some(tseed as i64),
+            ..RawTask::default()
+        },
+    })
+}
 
-    // [inputs]
-    let ri = raw.inputs.clone().unwrap_or_default();
+/// `[inputs]`: the input weights and the input signals (`[[inputs.signals]]`, or the
+/// `[task]`'s `task_inputs`), and the resolved table; `None` without input signals.
+#[allow(clippy::type_complexity)]
+fn inputs(
+    raw: Option<&RawInputs>,
+    task_inputs: Option<Box<dyn Target>>,
+    loc: &Locator,
+    dt_ms: f64,
+    total_ms: f64,
+) -> Result<(Option<(InputSpec, Box<dyn Target>)>, Option<RawInputs>), ConfigError> {
+    let ri = raw.cloned().unwrap_or_default();
+    let mut resolved: Option<RawInputs> = None;
     let signals: Option<Box<dyn Target>> = match (task_inputs, ri.signals.is_empty()) {
         (Some(_), false) => {
             return Err(loc.err(
@@ -555,132 +668,132 @@ pub fn validate(
             for (i, s) in ri.signals.iter().enumerate() {
                 check_target_keys(&list, i, s, loc)?;
             }
-            let (t, resolved) = build_targets(&list, &ri.signals, loc, dt_ms, total_ms)?;
-            let mut r = res.inputs.take().unwrap_or_default();
-            r.signals = resolved;
-            res.inputs = Some(r);
+            let (t, resolved_signals) = build_targets(&list, &ri.signals, loc, dt_ms, total_ms)?;
+            resolved = Some(RawInputs {
+                signals: resolved_signals,
+                ..RawInputs::default()
+            });
             Some(t)
         }
         (None, true) => None,
     };
-    let inputs = match signals {
-        None => {
-            if raw.inputs.is_some() {
+    let Some(sig) = signals else {
+        if raw.is_some() {
+            return Err(loc.err(
+                &key(&["inputs"]),
+                "input weights without input signals: add [[inputs.signals]] or a [task]",
+            ));
+        }
+        return Ok((None, resolved));
+    };
+    let n_in = sig.dim();
+    let (weights, w) = input_weights(&ri, loc, n_in)?;
+    let spec = InputSpec {
+        n_in,
+        to_generator: w.clone(),
+        to_feedback: w.clone(),
+    };
+    let mut r = resolved.unwrap_or_default();
+    r.weights = Some(weights);
+    match &w {
+        InputWeights::OneHot { sd } => r.sd = Some(*sd),
+        InputWeights::Uniform { ranges } => {
+            r.ranges = Some(ranges.iter().map(|&(a, b)| vec![a, b]).collect())
+        }
+        InputWeights::Disconnected => {}
+    }
+    Ok((Some((spec, sig)), Some(r)))
+}
+
+/// `inputs.weights` (its name, default `"one_hot"`) and the weights of `n_in` input
+/// lines: one-hot with `sd`, or uniform with `range` or `ranges`.
+fn input_weights(
+    ri: &RawInputs,
+    loc: &Locator,
+    n_in: usize,
+) -> Result<(String, InputWeights), ConfigError> {
+    let weights = ri.weights.clone().unwrap_or_else(|| "one_hot".into());
+    let w = match weights.as_str() {
+        "one_hot" => {
+            if ri.range.is_some() || ri.ranges.is_some() {
                 return Err(loc.err(
-                    &key(&["inputs"]),
-                    "input weights without input signals: add [[inputs.signals]] or a [task]",
+                    &key(&[
+                        "inputs",
+                        if ri.range.is_some() {
+                            "range"
+                        } else {
+                            "ranges"
+                        },
+                    ]),
+                    "is a key of inputs.weights = \"uniform\", not of \"one_hot\"",
                 ));
             }
-            None
+            let sd = ri.sd.unwrap_or(1.0);
+            finite(loc, &key(&["inputs", "sd"]), sd, sd > 0.0, "sd > 0")?;
+            InputWeights::OneHot { sd }
         }
-        Some(sig) => {
-            let n_in = sig.dim();
-            let weights = ri.weights.clone().unwrap_or_else(|| "one_hot".into());
-            let w = match weights.as_str() {
-                "one_hot" => {
-                    if ri.range.is_some() || ri.ranges.is_some() {
-                        return Err(loc.err(
-                            &key(&[
-                                "inputs",
-                                if ri.range.is_some() {
-                                    "range"
-                                } else {
-                                    "ranges"
-                                },
-                            ]),
-                            "is a key of inputs.weights = \"uniform\", not of \"one_hot\"",
-                        ));
-                    }
-                    let sd = ri.sd.unwrap_or(1.0);
-                    finite(loc, &key(&["inputs", "sd"]), sd, sd > 0.0, "sd > 0")?;
-                    InputWeights::OneHot { sd }
-                }
-                "uniform" => {
-                    if ri.sd.is_some() {
-                        return Err(loc.err(
-                            &key(&["inputs", "sd"]),
-                            "is a key of inputs.weights = \"one_hot\", not of \"uniform\"",
-                        ));
-                    }
-                    let pair = |k: &str, v: &[f64]| -> Result<(f64, f64), ConfigError> {
-                        if v.len() == 2 && v[0].is_finite() && v[1].is_finite() && v[0] <= v[1] {
-                            Ok((v[0], v[1]))
-                        } else {
-                            Err(loc.err(
-                                &key(&["inputs", k]),
-                                format!(
-                                    "{v:?} is not allowed; allowed: [lo, hi] with finite lo <= hi"
-                                ),
-                            ))
-                        }
-                    };
-                    let ranges =
-                        match (&ri.range, &ri.ranges) {
-                            (Some(_), Some(_)) => return Err(loc.err(
-                                &key(&["inputs", "ranges"]),
-                                "give either range (all lines) or ranges (one per line), not both",
-                            )),
-                            (Some(r), None) => vec![pair("range", r)?; n_in],
-                            (None, Some(rs)) => {
-                                if rs.len() != n_in {
-                                    return Err(loc.err(
-                                        &key(&["inputs", "ranges"]),
-                                        format!(
-                                            "has {} entries but there are {n_in} input lines; \
-                                         allowed: one [lo, hi] per line",
-                                            rs.len()
-                                        ),
-                                    ));
-                                }
-                                rs.iter()
-                                    .map(|r| pair("ranges", r))
-                                    .collect::<Result<_, _>>()?
-                            }
-                            (None, None) => vec![(-1.0, 1.0); n_in],
-                        };
-                    InputWeights::Uniform { ranges }
-                }
-                other => {
-                    return Err(loc.err(
-                        &key(&["inputs", "weights"]),
-                        format!(
-                            "\"{other}\" is not allowed; allowed: \"one_hot\" (one N(0, sd^2) \
-                             entry per row, the paper's) or \"uniform\""
-                        ),
-                    ))
-                }
-            };
-            let spec = InputSpec {
-                n_in,
-                to_generator: w.clone(),
-                to_feedback: w.clone(),
-            };
-            let mut r = res.inputs.take().unwrap_or_default();
-            r.weights = Some(weights);
-            match &w {
-                InputWeights::OneHot { sd } => r.sd = Some(*sd),
-                InputWeights::Uniform { ranges } => {
-                    r.ranges = Some(ranges.iter().map(|&(a, b)| vec![a, b]).collect())
-                }
-                InputWeights::Disconnected => {}
+        "uniform" => {
+            if ri.sd.is_some() {
+                return Err(loc.err(
+                    &key(&["inputs", "sd"]),
+                    "is a key of inputs.weights = \"one_hot\", not of \"uniform\"",
+                ));
             }
-            res.inputs = Some(r);
-            Some((spec, sig))
+            InputWeights::Uniform {
+                ranges: uniform_ranges(ri, loc, n_in)?,
+            }
+        }
+        other => {
+            return Err(loc.err(
+                &key(&["inputs", "weights"]),
+                format!(
+                    "\"{other}\" is not allowed; allowed: \"one_hot\" (one N(0, sd^2) \
+                     entry per row, the paper's) or \"uniform\""
+                ),
+            ))
         }
     };
+    Ok((weights, w))
+}
 
-    Ok((
-        Architecture {
-            kind,
-            feedback_network,
-            trained_units,
-            shared_p,
-            feedback,
-            inputs,
-            task_target,
-        },
-        res,
-    ))
+/// The `[lo, hi]` of each of `n_in` uniform input lines: `range` for all, `ranges` one
+/// per line, or `[-1, 1]`.
+fn uniform_ranges(
+    ri: &RawInputs,
+    loc: &Locator,
+    n_in: usize,
+) -> Result<Vec<(f64, f64)>, ConfigError> {
+    let pair = |k: &str, v: &[f64]| -> Result<(f64, f64), ConfigError> {
+        if v.len() == 2 && v[0].is_finite() && v[1].is_finite() && v[0] <= v[1] {
+            Ok((v[0], v[1]))
+        } else {
+            Err(loc.err(
+                &key(&["inputs", k]),
+                format!("{v:?} is not allowed; allowed: [lo, hi] with finite lo <= hi"),
+            ))
+        }
+    };
+    match (&ri.range, &ri.ranges) {
+        (Some(_), Some(_)) => Err(loc.err(
+            &key(&["inputs", "ranges"]),
+            "give either range (all lines) or ranges (one per line), not both",
+        )),
+        (Some(r), None) => Ok(vec![pair("range", r)?; n_in]),
+        (None, Some(rs)) => {
+            if rs.len() != n_in {
+                return Err(loc.err(
+                    &key(&["inputs", "ranges"]),
+                    format!(
+                        "has {} entries but there are {n_in} input lines; allowed: one \
+                         [lo, hi] per line",
+                        rs.len()
+                    ),
+                ));
+            }
+            rs.iter().map(|r| pair("ranges", r)).collect()
+        }
+        (None, None) => Ok(vec![(-1.0, 1.0); n_in]),
+    }
 }
 
 /// `TABLE.shared_p`: whether the trained rows share one P; `"always"` needs full rows

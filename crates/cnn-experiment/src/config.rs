@@ -50,7 +50,7 @@ pub mod defaults {
     pub const SEED: i64 = 1;
 }
 
-/// A validated experiment: the only thing [`crate::run`] accepts. Built by
+/// A validated experiment: the only thing [`crate::run()`] accepts. Built by
 /// [`crate::ConfigText::experiment`] (or [`load`]); its fields are private, so every
 /// `Experiment` passed every check.
 pub struct Experiment {
@@ -186,11 +186,127 @@ pub fn load(
     validate(raw, &loc)
 }
 
+/// The key path of `parts` (for errors).
+fn key(parts: &[&str]) -> KeyPath {
+    KeyPath::of(parts)
+}
+
+/// Stage 2: every table validated and defaulted, the architecture and the targets
+/// built, and the resolved config written back as TOML.
 fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
-    use defaults as d;
-    let key = |parts: &[&str]| KeyPath::of(parts);
-    let seed = raw.seed.unwrap_or(d::SEED);
+    let seed = raw.seed.unwrap_or(defaults::SEED);
     non_negative(loc, &key(&["seed"]), seed)?;
+    let (n_g, net) = network(&raw, loc)?;
+    let dt_ms = net.dt_ms;
+    let sim = simulation(&raw.simulation, loc, dt_ms)?;
+    let training = training(&raw.training, loc, dt_ms)?;
+    let r = &raw.record;
+    let (rates_index, decimate) = record(r, loc, n_g)?;
+
+    let total_ms = (sim.spontaneous + sim.train + sim.test) as f64 * dt_ms;
+    let (mut arch, arch_res) = crate::arch::validate(
+        &raw,
+        loc,
+        n_g as usize,
+        net.p_gg,
+        net.g_gg,
+        dt_ms,
+        total_ms,
+        seed as u64,
+        !raw.targets.is_empty(),
+    )?;
+    if raw.targets.is_empty() && arch.task_target.is_none() {
+        return Err(ConfigError {
+            location: loc.source().display.clone(),
+            key: "targets".into(),
+            message: "no target: add at least one [[targets]] table, e.g. kind = \"periodic\""
+                .into(),
+        });
+    }
+    for (i, tgt) in raw.targets.iter().enumerate() {
+        check_target_keys(&["targets"], i, tgt, loc)?;
+    }
+    let (target, resolved_targets) = match arch.task_target.take() {
+        Some(t) => (t, Vec::new()),
+        None => build_targets(&["targets"], &raw.targets, loc, dt_ms, total_ms)?,
+    };
+    let n_out = target.dim();
+
+    let spec = GeneratorSpec {
+        n_g: n_g as usize,
+        n_out,
+        ..net
+    };
+    spec.validate()
+        .map_err(|e| loc.err(&key(&["network"]), e.to_string()))?;
+    let protocol = Protocol {
+        spontaneous_ms: sim.spontaneous_ms,
+        train_ms: sim.train_ms,
+        test_ms: sim.test_ms,
+        learn_every_ms: training.learn_every_ms,
+        alpha: training.alpha,
+    };
+    let steps = Steps {
+        spontaneous: sim.spontaneous,
+        train: sim.train,
+        test: sim.test,
+        learn_every: training.learn_every,
+    };
+
+    let resolved = RawConfig {
+        description: raw.description.clone(),
+        expect: raw.expect.clone(),
+        seed: Some(seed),
+        network: resolved_network(&arch_res.architecture, n_g, &spec),
+        simulation: sim.resolved(dt_ms),
+        training: training.resolved(),
+        record: RawRecord {
+            rates: if r.rates_index.is_some() {
+                None
+            } else {
+                Some(rates_index.len() as i64)
+            },
+            rates_index: r.rates_index.clone(),
+            decimate: Some(decimate),
+        },
+        targets: resolved_targets,
+        feedback_network: arch_res.feedback_network,
+        internal: arch_res.internal,
+        feedback: arch_res.feedback,
+        inputs: arch_res.inputs,
+        task: arch_res.task,
+        ensemble: None,
+        sweep: None,
+    };
+    let resolved_toml = toml::to_string(&resolved).map_err(|e| ConfigError {
+        location: loc.source().display.clone(),
+        key: String::new(),
+        message: format!("cannot write the resolved config: {e}"),
+    })?;
+    Ok(Experiment {
+        name: loc.source().name.clone(),
+        seed: seed as u64,
+        spec,
+        protocol,
+        steps,
+        target,
+        arch,
+        rates_index,
+        decimate: decimate as usize,
+        criterion: training.criterion,
+        rls_update: training.rls_update,
+        resolved_toml,
+        description: raw.description.unwrap_or_default(),
+        expect: raw.expect.unwrap_or_default(),
+        ensemble: raw.ensemble,
+        sweep: raw.sweep,
+    })
+}
+
+/// `[network]` and `simulation.dt_ms`: `n_g` as given and the generator, with one
+/// output until the targets are known, checked by `GeneratorSpec::validate`.
+fn network(raw: &RawConfig, loc: &Locator) -> Result<(i64, GeneratorSpec), ConfigError> {
+    use defaults as d;
     let n = &raw.network;
     let n_g = n.n_g.unwrap_or(d::N_G);
     let p_gg = n.p_gg.unwrap_or(d::P_GG);
@@ -216,10 +332,9 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
             ))
         }
     };
-    let s = &raw.simulation;
-    let dt_ms = s.dt_ms.unwrap_or(d::DT_MS);
+    let dt_ms = raw.simulation.dt_ms.unwrap_or(d::DT_MS);
     // The generator's ranges are cnn-core's (`GeneratorSpec::validate`), located here.
-    GeneratorSpec {
+    let spec = GeneratorSpec {
         n_g: usize::try_from(n_g).unwrap_or(0),
         p_gg,
         g_gg,
@@ -229,9 +344,8 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
         tau_ms,
         dt_ms,
         w_init,
-    }
-    .validate()
-    .map_err(|e| match e {
+    };
+    spec.validate().map_err(|e| match e {
         cnn_core::CoreError::OutOfRange {
             name,
             value,
@@ -254,6 +368,61 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
         }
         other => loc.err(&key(&["network"]), other.to_string()),
     })?;
+    Ok((n_g, spec))
+}
+
+/// `[network]` resolved: `architecture` and every generator key of `spec`.
+fn resolved_network(architecture: &str, n_g: i64, spec: &GeneratorSpec) -> RawNetwork {
+    RawNetwork {
+        architecture: Some(architecture.to_string()),
+        n_g: Some(n_g),
+        p_gg: Some(spec.p_gg),
+        g_gg: Some(spec.g_gg),
+        g_gz: Some(spec.g_gz),
+        p_z: Some(spec.p_z),
+        tau_ms: Some(spec.tau_ms),
+        w_init: Some(
+            if spec.w_init == InitialWeights::Zero {
+                "zero"
+            } else {
+                "gaussian"
+            }
+            .into(),
+        ),
+    }
+}
+
+/// `[simulation]`'s phases, validated: durations in ms and in steps of `dt_ms`.
+struct Simulation {
+    /// Spontaneous phase in ms.
+    spontaneous_ms: f64,
+    /// Training phase in ms.
+    train_ms: f64,
+    /// Test phase in ms.
+    test_ms: f64,
+    /// Steps of the spontaneous phase.
+    spontaneous: u64,
+    /// Steps of the training phase.
+    train: u64,
+    /// Steps of the test phase.
+    test: u64,
+}
+
+impl Simulation {
+    /// `[simulation]` resolved.
+    fn resolved(&self, dt_ms: f64) -> RawSimulation {
+        RawSimulation {
+            dt_ms: Some(dt_ms),
+            spontaneous_ms: Some(self.spontaneous_ms),
+            train_ms: Some(self.train_ms),
+            test_ms: Some(self.test_ms),
+        }
+    }
+}
+
+/// `[simulation]`: the phase durations, whole multiples of `dt_ms`, not all empty.
+fn simulation(s: &RawSimulation, loc: &Locator, dt_ms: f64) -> Result<Simulation, ConfigError> {
+    use defaults as d;
     let spontaneous_ms = s.spontaneous_ms.unwrap_or(d::SPONTANEOUS_MS);
     let train_ms = s.train_ms.unwrap_or(d::TRAIN_MS);
     let test_ms = s.test_ms.unwrap_or(d::TEST_MS);
@@ -278,8 +447,55 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
             "every phase is empty; give at least one positive duration",
         ));
     }
+    Ok(Simulation {
+        spontaneous_ms,
+        train_ms,
+        test_ms,
+        spontaneous: n_sp,
+        train: n_tr,
+        test: n_te,
+    })
+}
 
-    let t = &raw.training;
+/// `[training]`, validated.
+struct Training {
+    /// alpha (P(0) = I/alpha).
+    alpha: f64,
+    /// Learning interval in ms.
+    learn_every_ms: f64,
+    /// Learning interval in steps.
+    learn_every: u64,
+    /// The form of the RLS update.
+    rls_update: cnn_train::RlsUpdate,
+    /// The success criterion.
+    criterion: SuccessCriterion,
+}
+
+impl Training {
+    /// `[training]` resolved.
+    fn resolved(&self) -> RawTraining {
+        RawTraining {
+            alpha: Some(self.alpha),
+            learn_every_ms: Some(self.learn_every_ms),
+            success_min_corr: Some(self.criterion.min_corr),
+            success_min_amp_ratio: Some(self.criterion.min_amp_ratio),
+            success_max_amp_ratio: Some(self.criterion.max_amp_ratio),
+            success_max_train_rms_norm: Some(self.criterion.max_train_rms_norm),
+            rls_update: Some(
+                match self.rls_update {
+                    cnn_train::RlsUpdate::Standard => "standard",
+                    cnn_train::RlsUpdate::Guarded => "guarded",
+                }
+                .into(),
+            ),
+        }
+    }
+}
+
+/// `[training]`: alpha, the learning interval (a positive multiple of `dt_ms`), the RLS
+/// update and the success criterion.
+fn training(t: &RawTraining, loc: &Locator, dt_ms: f64) -> Result<Training, ConfigError> {
+    use defaults as d;
     let alpha = t.alpha.unwrap_or(d::ALPHA);
     finite(
         loc,
@@ -306,6 +522,17 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
             ))
         }
     };
+    Ok(Training {
+        alpha,
+        learn_every_ms,
+        learn_every: n_learn,
+        rls_update,
+        criterion: success_criterion(t, loc)?,
+    })
+}
+
+/// The `training.success_*` keys (defaults [`SuccessCriterion::DEFAULT`]).
+fn success_criterion(t: &RawTraining, loc: &Locator) -> Result<SuccessCriterion, ConfigError> {
     let c = SuccessCriterion::DEFAULT;
     let min_corr = t.success_min_corr.unwrap_or(c.min_corr);
     finite(
@@ -339,14 +566,18 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
         max_rms > 0.0,
         "success_max_train_rms_norm > 0",
     )?;
-    let criterion = SuccessCriterion {
+    Ok(SuccessCriterion {
         min_corr,
         min_amp_ratio: min_amp,
         max_amp_ratio: max_amp,
         max_train_rms_norm: max_rms,
-    };
+    })
+}
 
-    let r = &raw.record;
+/// `[record]`: the recorded units (`rates`, a count, or `rates_index`, a list, of units
+/// below `n_g`) and `decimate`.
+fn record(r: &RawRecord, loc: &Locator, n_g: i64) -> Result<(Vec<u32>, i64), ConfigError> {
+    use defaults as d;
     let rates_index: Vec<u32> = match (&r.rates, &r.rates_index) {
         (Some(_), Some(_)) => {
             return Err(loc.err(
@@ -385,144 +616,5 @@ fn validate(raw: RawConfig, loc: &Locator) -> Result<Experiment, ConfigError> {
             format!("{decimate} is out of range; allowed: an integer >= 1"),
         ));
     }
-
-    let total_ms = (n_sp + n_tr + n_te) as f64 * dt_ms;
-    let (mut arch, arch_res) = crate::arch::validate(
-        &raw,
-        loc,
-        n_g as usize,
-        p_gg,
-        g_gg,
-        dt_ms,
-        total_ms,
-        seed as u64,
-        !raw.targets.is_empty(),
-    )?;
-    if raw.targets.is_empty() && arch.task_target.is_none() {
-        return Err(ConfigError {
-            location: loc.source().display.clone(),
-            key: "targets".into(),
-            message: "no target: add at least one [[targets]] table, e.g. kind = \"periodic\""
-                .into(),
-        });
-    }
-    for (i, tgt) in raw.targets.iter().enumerate() {
-        check_target_keys(&["targets"], i, tgt, loc)?;
-    }
-    let (target, resolved_targets) = match arch.task_target.take() {
-        Some(t) => (t, Vec::new()),
-        None => build_targets(&["targets"], &raw.targets, loc, dt_ms, total_ms)?,
-    };
-    let n_out = target.dim();
-
-    let spec = GeneratorSpec {
-        n_g: n_g as usize,
-        p_gg,
-        g_gg,
-        g_gz,
-        p_z,
-        n_out,
-        tau_ms,
-        dt_ms,
-        w_init,
-    };
-    spec.validate()
-        .map_err(|e| loc.err(&key(&["network"]), e.to_string()))?;
-    let protocol = Protocol {
-        spontaneous_ms,
-        train_ms,
-        test_ms,
-        learn_every_ms,
-        alpha,
-    };
-    let steps = Steps {
-        spontaneous: n_sp,
-        train: n_tr,
-        test: n_te,
-        learn_every: n_learn,
-    };
-
-    let resolved = RawConfig {
-        description: raw.description.clone(),
-        expect: raw.expect.clone(),
-        seed: Some(seed),
-        network: RawNetwork {
-            architecture: Some(arch_res.architecture.clone()),
-            n_g: Some(n_g),
-            p_gg: Some(p_gg),
-            g_gg: Some(g_gg),
-            g_gz: Some(g_gz),
-            p_z: Some(p_z),
-            tau_ms: Some(tau_ms),
-            w_init: Some(
-                if w_init == InitialWeights::Zero {
-                    "zero"
-                } else {
-                    "gaussian"
-                }
-                .into(),
-            ),
-        },
-        simulation: RawSimulation {
-            dt_ms: Some(dt_ms),
-            spontaneous_ms: Some(spontaneous_ms),
-            train_ms: Some(train_ms),
-            test_ms: Some(test_ms),
-        },
-        training: RawTraining {
-            alpha: Some(alpha),
-            learn_every_ms: Some(learn_every_ms),
-            success_min_corr: Some(min_corr),
-            success_min_amp_ratio: Some(min_amp),
-            success_max_amp_ratio: Some(max_amp),
-            success_max_train_rms_norm: Some(max_rms),
-            rls_update: Some(
-                match rls_update {
-                    cnn_train::RlsUpdate::Standard => "standard",
-                    cnn_train::RlsUpdate::Guarded => "guarded",
-                }
-                .into(),
-            ),
-        },
-        record: RawRecord {
-            rates: if r.rates_index.is_some() {
-                None
-            } else {
-                Some(rates_index.len() as i64)
-            },
-            rates_index: r.rates_index.clone(),
-            decimate: Some(decimate),
-        },
-        targets: resolved_targets,
-        feedback_network: arch_res.feedback_network,
-        internal: arch_res.internal,
-        feedback: arch_res.feedback,
-        inputs: arch_res.inputs,
-        task: arch_res.task,
-        ensemble: None,
-        sweep: None,
-    };
-    let resolved_toml = toml::to_string(&resolved).map_err(|e| ConfigError {
-        location: loc.source().display.clone(),
-        key: String::new(),
-        message: format!("cannot write the resolved config: {e}"),
-    })?;
-    Ok(Experiment {
-        name: loc.source().name.clone(),
-        seed: seed as u64,
-        spec,
-        protocol,
-        steps,
-        target,
-        arch,
-        rates_index,
-        decimate: decimate as usize,
-        criterion,
-        rls_update,
-        resolved_toml,
-        description: raw.description.unwrap_or_default(),
-        expect: raw.expect.unwrap_or_default(),
-        ensemble: raw.ensemble,
-        sweep: raw.sweep,
-    })
+    Ok((rates_index, decimate))
 }

@@ -383,7 +383,15 @@ fn build_one(
                     "missing: the time between samples in ms",
                 )
             })?;
-            num(loc, list, i, "sample_interval_ms", dt, dt > 0.0, "sample_interval_ms > 0")?;
+            num(
+                loc,
+                list,
+                i,
+                "sample_interval_ms",
+                dt,
+                dt > 0.0,
+                "sample_interval_ms > 0",
+            )?;
             let end = match t.end.as_deref().unwrap_or("repeat") {
                 "repeat" => EndMode::Repeat,
                 "hold" => EndMode::Hold,

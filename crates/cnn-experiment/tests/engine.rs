@@ -371,11 +371,17 @@ fn an_array_target_is_the_same_target_as_a_csv_file_of_its_rows() {
     let rows: Vec<[f64; 2]> = (0..60)
         .map(|k| {
             let t = k as f64 * 10.0;
-            [(t / 600.0 * std::f64::consts::TAU).sin(), 0.5 * (t / 300.0).cos()]
+            [
+                (t / 600.0 * std::f64::consts::TAU).sin(),
+                0.5 * (t / 300.0).cos(),
+            ]
         })
         .collect();
     let dir = tempfile::tempdir().expect("tempdir");
-    let csv: String = rows.iter().map(|r| format!("{:?},{:?}\n", r[0], r[1])).collect();
+    let csv: String = rows
+        .iter()
+        .map(|r| format!("{:?},{:?}\n", r[0], r[1]))
+        .collect();
     std::fs::write(dir.path().join("f.csv"), csv).expect("write");
     let values: Vec<String> = rows
         .iter()
@@ -395,8 +401,13 @@ fn an_array_target_is_the_same_target_as_a_csv_file_of_its_rows() {
         "array",
         dir.path(),
     );
-    let a = run(&from_csv.experiment(&[]).expect("valid"), &RunOptions::default(), &mut [], &Cancel::new())
-        .expect("runs");
+    let a = run(
+        &from_csv.experiment(&[]).expect("valid"),
+        &RunOptions::default(),
+        &mut [],
+        &Cancel::new(),
+    )
+    .expect("runs");
     let b_exp = from_array.experiment(&[]).expect("valid");
     assert_eq!(b_exp.spec().n_out, 2);
     let b = run(&b_exp, &RunOptions::default(), &mut [], &Cancel::new()).expect("runs");

@@ -117,7 +117,10 @@ impl Record {
                 e.set_item("inputs", array(py, v, &[rows, v.len() / rows.max(1)])?)?;
             }
             if let Some(v) = &p.feedback_rates {
-                e.set_item("feedback_rates", array(py, v, &[rows, v.len() / rows.max(1)])?)?;
+                e.set_item(
+                    "feedback_rates",
+                    array(py, v, &[rows, v.len() / rows.max(1)])?,
+                )?;
             }
             if let Some(v) = &p.y_start {
                 e.set_item("y_start", array(py, v, &[v.len()])?)?;
@@ -175,7 +178,10 @@ impl Record {
             if let Some(m) = &fb.j_fi {
                 d.set_item("J_FI", csr(py, m)?)?;
             }
-            d.set_item("y_initial", array(py, &fb.y_initial, &[fb.y_initial.len()])?)?;
+            d.set_item(
+                "y_initial",
+                array(py, &fb.y_initial, &[fb.y_initial.len()])?,
+            )?;
         }
         Ok(d)
     }
@@ -209,7 +215,10 @@ impl Record {
         let d = PyDict::new(py);
         d.set_item("n_95", p.n_95)?;
         d.set_item("sample_every_steps", p.sample_every_steps)?;
-        d.set_item("eigenvalues", array(py, &p.eigenvalues, &[p.eigenvalues.len()])?)?;
+        d.set_item(
+            "eigenvalues",
+            array(py, &p.eigenvalues, &[p.eigenvalues.len()])?,
+        )?;
         d.set_item(
             "explained_fraction",
             array(py, &p.explained_fraction, &[p.explained_fraction.len()])?,
@@ -221,10 +230,7 @@ impl Record {
         d.set_item("z", array(py, &p.z, &[s, k])?)?;
         d.set_item("f", array(py, &p.f, &[s, k])?)?;
         d.set_item("recon_k", array(py, &p.recon_k, &[p.recon_k.len()])?)?;
-        d.set_item(
-            "recon_z",
-            array(py, &p.recon_z, &[p.recon_k.len(), s, k])?,
-        )?;
+        d.set_item("recon_z", array(py, &p.recon_z, &[p.recon_k.len(), s, k])?)?;
         d.set_item(
             "recon_rms_vs_f",
             array(py, &p.recon_rms_vs_f, &[p.recon_k.len(), k])?,
@@ -303,9 +309,7 @@ impl EnsembleFile {
     }
     /// The indices of the members in the file.
     fn member_indices(&self) -> PyResult<Vec<u64>> {
-        self.reader()?
-            .member_indices()
-            .map_err(|e| to_py(e.into()))
+        self.reader()?.member_indices().map_err(|e| to_py(e.into()))
     }
     /// Member `index` as a run record.
     fn member(&self, py: Python<'_>, index: u64) -> PyResult<Record> {

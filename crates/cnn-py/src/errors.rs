@@ -6,7 +6,8 @@
 
 use cnn_experiment::{Error, ErrorKind};
 use pyo3::exceptions::{
-    PyArithmeticError, PyFileExistsError, PyFileNotFoundError, PyKeyboardInterrupt, PyOSError, PyValueError,
+    PyArithmeticError, PyFileExistsError, PyFileNotFoundError, PyKeyboardInterrupt, PyOSError,
+    PyValueError,
 };
 use pyo3::prelude::*;
 

@@ -9,11 +9,10 @@
 mod convert;
 mod errors;
 
-use cnn_experiment::{
-    parse_overrides, Cancel, ConfigText, EnsembleEvent, EnsembleOptions, Loaded, Output,
-    RunOptions,
-};
 use cnn_core::{Observer, StepView};
+use cnn_experiment::{
+    parse_overrides, Cancel, ConfigText, EnsembleEvent, EnsembleOptions, Loaded, Output, RunOptions,
+};
 use errors::{to_py, ConfigError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -45,9 +44,11 @@ fn presets(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
 fn preset_toml(name: &str) -> PyResult<String> {
     cnn_experiment::presets::find(name)
         .map(|p| p.toml.to_string())
-        .ok_or_else(|| to_py(ConfigText::preset(name).err().unwrap_or_else(|| {
-            cnn_experiment::Error::Input(format!("no preset named `{name}`"))
-        })))
+        .ok_or_else(|| {
+            to_py(ConfigText::preset(name).err().unwrap_or_else(|| {
+                cnn_experiment::Error::Input(format!("no preset named `{name}`"))
+            }))
+        })
 }
 
 /// A validated config: its text, where it came from, and the overrides applied.
@@ -207,10 +208,8 @@ fn drive<R: Send>(
         loop {
             // The receiver goes into the GIL-free wait and comes back (it is Send, not Sync).
             let (finished, back) = py.detach(move || {
-                let finished = !matches!(
-                    rx.recv_timeout(POLL),
-                    Err(mpsc::RecvTimeoutError::Timeout)
-                );
+                let finished =
+                    !matches!(rx.recv_timeout(POLL), Err(mpsc::RecvTimeoutError::Timeout));
                 (finished, rx)
             });
             rx = back;
@@ -266,7 +265,9 @@ fn run(
             cnn_experiment::run(&exp, &opts, &mut [&mut counter], cancel)
         },
         |py| match &progress {
-            Some(cb) => cb.call1(py, (done.load(Ordering::Relaxed), total)).map(drop),
+            Some(cb) => cb
+                .call1(py, (done.load(Ordering::Relaxed), total))
+                .map(drop),
             None => Ok(()),
         },
     )?
@@ -318,7 +319,9 @@ fn ensemble<'py>(
             cnn_experiment::run_ensemble(&plan, &opts, &on_event, cancel)
         },
         |py| match &progress {
-            Some(cb) => cb.call1(py, (done.load(Ordering::Relaxed), total)).map(drop),
+            Some(cb) => cb
+                .call1(py, (done.load(Ordering::Relaxed), total))
+                .map(drop),
             None => Ok(()),
         },
     )?

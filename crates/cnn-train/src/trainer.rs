@@ -237,6 +237,85 @@ struct Pause<'a> {
     at: Option<Instant>,
 }
 
+impl Pause<'_> {
+    /// Whether to pause after `step` (the segment started at `start_step`): the flag is
+    /// set, the segment has run its steps, or the deadline has passed.
+    #[inline]
+    fn due(&self, step: u64, start_step: u64) -> bool {
+        self.flag.is_some_and(|f| f.load(Ordering::Relaxed))
+            || self.every_steps.is_some_and(|k| step - start_step >= k)
+            || self.at.is_some_and(|d| Instant::now() >= d)
+    }
+}
+
+/// The readout's learner and the scratch buffers of its updates.
+struct Readout {
+    /// The readout units (indices into the generator).
+    units: Vec<usize>,
+    /// Whether every generator unit is a readout unit (no gathering and scattering).
+    all_units: bool,
+    /// One P for every output.
+    rls: Rls,
+    /// The rates of the readout units (gathered unless `all_units`).
+    r_sub: Vec<f64>,
+    /// One output's weights from the readout units (gathered unless `all_units`).
+    w_sub: Vec<f64>,
+    /// The error `z - f` of each output, with the weights before the update.
+    err: Vec<f64>,
+    /// |w| of each output.
+    w_norm: Vec<f64>,
+    /// |dw/dt| of each output at the last update.
+    dw_norm: Vec<f64>,
+    /// The learning interval in ms.
+    learn_dt_ms: f64,
+}
+
+/// The fed-back values `fb` of the step from `t_step` when the feedback is not the plain
+/// fast path: the readout `z`, the mixture with the target `f` (f(t_step)) during
+/// training (`train`), or the delayed nonlinear loop (which writes z(t_step) into the
+/// history `z_hist` of `delay_slots` slots); noise added last.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+fn feedback_values(
+    fbk: &Feedback,
+    train: bool,
+    step: u64,
+    z: &[f64],
+    f: &[f64],
+    z_hist: &mut [f64],
+    delay_slots: usize,
+    fb: &mut [f64],
+) {
+    let n_out = fb.len();
+    match fbk.mode {
+        FeedbackMode::Readout => fb.copy_from_slice(z),
+        FeedbackMode::Mixture { gamma } => {
+            if train {
+                for k in 0..n_out {
+                    fb[k] = gamma * f[k] + (1.0 - gamma) * z[k];
+                }
+            } else {
+                fb.copy_from_slice(z);
+            }
+        }
+        FeedbackMode::DelayedNonlinear { gain, .. } => {
+            let m = step as usize;
+            let w = (m % delay_slots) * n_out;
+            z_hist[w..w + n_out].copy_from_slice(z);
+            let rd = ((m + 1) % delay_slots) * n_out;
+            for k in 0..n_out {
+                let zd = z_hist[rd + k];
+                fb[k] = gain * (std::f64::consts::PI * zd).sin().tanh();
+            }
+        }
+    }
+    if fbk.noise_sd > 0.0 {
+        for (k, v) in fb.iter_mut().enumerate() {
+            *v += fbk.noise_sd * cnn_core::seeds::hashed_normal(fbk.noise_seed, step, k as u64);
+        }
+    }
+}
+
 /// Where the hot loops run.
 enum Exec {
     Serial,
@@ -484,11 +563,15 @@ impl<'a> Trainer<'a> {
         }
     }
 
-    /// Runs from the start (or from [`Trainer::resume_from`]'s checkpoint) until the run
-    /// ends or a pause is requested between two steps. Results do not depend on where
-    /// pauses happen: continuing a checkpoint gives the uninterrupted run bit for bit.
-    pub fn run_segment(mut self) -> Result<Segment, TrainError> {
-        let spec = self.network.spec().clone();
+    /// The learners of a segment, new or restored from `resume`: the readout's (with its
+    /// scratch buffers), the recurrent ones (architectures B and C) and their health so
+    /// far. Also refuses a network with input lines but no input signals (checked after
+    /// the readout's learner is made, before the recurrent ones).
+    fn set_up_learners(
+        &mut self,
+        resume: Option<&Checkpoint>,
+    ) -> Result<(Readout, Learners, Vec<LearnerHealth>), TrainError> {
+        let spec = self.network.spec();
         let (n, n_out, dt) = (spec.n_g, spec.n_out, spec.dt_ms);
         let units: Vec<usize> = self
             .network
@@ -507,12 +590,11 @@ impl<'a> Trainer<'a> {
             });
         }
         let mut learners = Learners::new(self.network, self.alpha, self.shared_p, self.rls_update)?;
-        let resume = self.resume.take();
-        if let Some(c) = &resume {
+        if let Some(c) = resume {
             rls = Rls::from_state(c.readout.clone())?.with_update(self.rls_update);
             learners.restore(&c.per_row, c.shared.as_ref())?;
         }
-        let mut health = match &resume {
+        let health = match resume {
             Some(c) => c.health.clone(),
             None => {
                 let mut h = vec![LearnerHealth::new("readout", 1)];
@@ -520,8 +602,30 @@ impl<'a> Trainer<'a> {
                 h
             }
         };
-        let mut input = vec![0.0; n_in];
-        let mut fb = vec![0.0; n_out];
+        let readout = Readout {
+            r_sub: vec![0.0; units.len()],
+            w_sub: vec![0.0; units.len()],
+            units,
+            all_units,
+            rls,
+            err: vec![0.0; n_out],
+            w_norm: vec![0.0; n_out],
+            dw_norm: vec![0.0; n_out],
+            learn_dt_ms: self.steps.learn_every as f64 * dt,
+        };
+        Ok((readout, learners, health))
+    }
+
+    /// The feedback path of a segment: whether it is the plain fast path (readout
+    /// feedback, or a mixture with gamma = 0, without noise), the number of slots of the
+    /// delayed-feedback history, and the history (slot `m % slots` holds z(t_m); from
+    /// `resume`, else z(0) in every slot).
+    fn set_up_feedback(
+        &self,
+        resume: Option<&Checkpoint>,
+    ) -> Result<(bool, usize, Vec<f64>), TrainError> {
+        let spec = self.network.spec();
+        let (n_out, dt) = (spec.n_out, spec.dt_ms);
         let fbk = self.feedback;
         let plain = fbk.noise_sd == 0.0
             && match fbk.mode {
@@ -535,9 +639,8 @@ impl<'a> Trainer<'a> {
             }
             _ => 1,
         };
-        // z history for delayed feedback: slot `m % delay_slots` holds z(t_m); slots not
-        // yet written hold z(0).
-        let mut z_hist: Vec<f64> = match &resume {
+        // Slots not yet written hold z(0).
+        let z_hist: Vec<f64> = match resume {
             Some(c) => {
                 if c.z_history.len() != delay_slots * n_out {
                     return Err(TrainError::Dimension {
@@ -552,16 +655,154 @@ impl<'a> Trainer<'a> {
                 .flat_map(|_| self.network.z().iter().copied())
                 .collect(),
         };
-        let mut r_sub = vec![0.0; units.len()];
-        let mut w_sub = vec![0.0; units.len()];
+        Ok((plain, delay_slots, z_hist))
+    }
+
+    /// The accumulator of `phase` (`n_steps` steps), entered at `step`: the checkpoint's
+    /// (`resumed`, with room for the samples still to come), or a new one once the
+    /// observers are told that the phase starts.
+    #[inline]
+    fn begin_phase(
+        &mut self,
+        resumed: Option<PhaseAccumulator>,
+        phase: Phase,
+        n_steps: u64,
+        step: u64,
+        stride: u64,
+        first_period_steps: u64,
+    ) -> PhaseAccumulator {
+        let (n_out, dt) = (self.network.spec().n_out, self.network.spec().dt_ms);
+        match resumed {
+            Some(mut acc) => {
+                let more = (n_steps.saturating_sub(acc.steps) / acc.stride.max(1)) as usize;
+                acc.z_samples.reserve((more + 1) * n_out);
+                acc.f_samples.reserve((more + 1) * n_out);
+                acc
+            }
+            None => {
+                let t0 = step as f64 * dt;
+                for o in self.observers.iter_mut() {
+                    o.phase_start(phase, step, t0, self.network);
+                }
+                PhaseAccumulator::new(phase, n_out, stride, first_period_steps, n_steps)
+            }
+        }
+    }
+
+    /// One learning update with `f`, the target of the current step: the readout's RLS
+    /// update and every output's weights (errors with the old weights; errors, norms and
+    /// |dw/dt| into `ro`), then the recurrent learners. Returns the readout's gain, or
+    /// the quantity that diverged.
+    #[inline]
+    fn learn(
+        &mut self,
+        ro: &mut Readout,
+        learners: &mut Learners,
+        f: &[f64],
+    ) -> Result<crate::Gain, String> {
+        let (n, n_out) = (self.network.spec().n_g, self.network.spec().n_out);
+        let Readout {
+            units,
+            all_units,
+            rls,
+            r_sub,
+            w_sub,
+            err,
+            w_norm,
+            dw_norm,
+            learn_dt_ms,
+        } = ro;
+        for k in 0..n_out {
+            err[k] = self.network.z()[k] - f[k];
+        }
+        let gain = if *all_units {
+            rls.update_in(self.network.r(), &self.exec)
+        } else {
+            let r = self.network.r();
+            for (dst, &i) in r_sub.iter_mut().zip(units.iter()) {
+                *dst = r[i];
+            }
+            rls.update_in(r_sub, &self.exec)
+        };
+        if !(gain.skipped || (gain.denominator > 0.0 && gain.denominator.is_finite())) {
+            return Err(format!("1 + r.Pr = {} (must be > 0)", gain.denominator));
+        }
+        let w = self.network.w_mut();
+        let mut w_ok = true;
+        for k in 0..n_out {
+            let wk = &mut w[k * n..(k + 1) * n];
+            if *all_units {
+                rls.apply(gain, err[k], wk);
+            } else {
+                for (dst, &i) in w_sub.iter_mut().zip(units.iter()) {
+                    *dst = wk[i];
+                }
+                rls.apply(gain, err[k], w_sub);
+                for (src, &i) in w_sub.iter().zip(units.iter()) {
+                    wk[i] = *src;
+                }
+            }
+            let sq = cnn_core::dot(wk, wk);
+            w_norm[k] = sq.sqrt();
+            w_ok &= sq.is_finite() || wk.iter().all(|v| v.is_finite());
+            dw_norm[k] = (gain.c * err[k]).abs() * gain.k_norm / *learn_dt_ms;
+        }
+        if !w_ok {
+            return Err("w became non-finite".into());
+        }
+        if !learners.is_empty() {
+            if let Some(quantity) = self.learn_recurrent(learners, rls, gain, err) {
+                return Err(quantity);
+            }
+        }
+        Ok(gain)
+    }
+
+    /// Ends `phase` at `step`: its metrics (with the final norms of the readout weights,
+    /// written to `w_norm`) go to `metrics`, and the observers are told.
+    #[inline]
+    fn end_phase(
+        &mut self,
+        phase: Phase,
+        step: u64,
+        acc: &PhaseAccumulator,
+        period: Option<f64>,
+        w_norm: &mut [f64],
+        metrics: &mut Vec<PhaseMetrics>,
+    ) {
+        let dt = self.network.spec().dt_ms;
+        for (k, wn) in w_norm.iter_mut().enumerate() {
+            *wn = self
+                .network
+                .w_output(k)
+                .iter()
+                .map(|v| v * v)
+                .sum::<f64>()
+                .sqrt();
+        }
+        metrics.push(acc.finish(dt, period, w_norm));
+        let t_end = step as f64 * dt;
+        for o in self.observers.iter_mut() {
+            o.phase_end(phase, step, t_end, self.network);
+        }
+    }
+
+    /// Runs from the start (or from [`Trainer::resume_from`]'s checkpoint) until the run
+    /// ends or a pause is requested between two steps. Results do not depend on where
+    /// pauses happen: continuing a checkpoint gives the uninterrupted run bit for bit.
+    pub fn run_segment(mut self) -> Result<Segment, TrainError> {
+        let dt = self.network.spec().dt_ms;
+        let n_out = self.network.spec().n_out;
+        let resume = self.resume.take();
+        let (mut ro, mut learners, mut health) = self.set_up_learners(resume.as_deref())?;
+        let mut input = vec![0.0; self.network.n_in()];
+        let mut fb = vec![0.0; n_out];
+        let fbk = self.feedback;
+        let (plain, delay_slots, mut z_hist) = self.set_up_feedback(resume.as_deref())?;
         let mut f = vec![0.0; n_out];
         // Before each step `f` holds f(t_{n-1}) (the mixture feedback reads it).
         let start_step = resume.as_ref().map_or(0, |c| c.step);
         self.target.eval(start_step as f64 * dt, &mut f);
-        let mut err = vec![0.0; n_out];
-        let mut w_norm = vec![0.0; n_out];
-        let mut dw_norm = vec![0.0; n_out];
-        let learn_dt_ms = self.steps.learn_every as f64 * dt;
         let period = self.target.period_ms();
         let stride = ((self.corr_sample_ms / dt).round() as u64).max(1);
         let first_period_steps = ((period.unwrap_or(1000.0) / dt).round() as u64).max(1);
@@ -585,21 +826,14 @@ impl<'a> Trainer<'a> {
             if phase_index < resume_phase {
                 continue;
             }
-            let mut acc = match resume_acc.take() {
-                Some(mut acc) => {
-                    let more = (n_steps.saturating_sub(acc.steps) / acc.stride.max(1)) as usize;
-                    acc.z_samples.reserve((more + 1) * n_out);
-                    acc.f_samples.reserve((more + 1) * n_out);
-                    acc
-                }
-                None => {
-                    let t0 = step as f64 * dt;
-                    for o in self.observers.iter_mut() {
-                        o.phase_start(phase, step, t0, self.network);
-                    }
-                    PhaseAccumulator::new(phase, n_out, stride, first_period_steps, n_steps)
-                }
-            };
+            let mut acc = self.begin_phase(
+                resume_acc.take(),
+                phase,
+                n_steps,
+                step,
+                stride,
+                first_period_steps,
+            );
             let mut stopped = false;
             while step < first + n_steps {
                 if let Some(inputs) = self.inputs {
@@ -609,35 +843,9 @@ impl<'a> Trainer<'a> {
                 if plain {
                     self.network.step_in(&self.exec);
                 } else {
+                    let train = phase == Phase::Train;
                     let z = self.network.z();
-                    match fbk.mode {
-                        FeedbackMode::Readout => fb.copy_from_slice(z),
-                        FeedbackMode::Mixture { gamma } => {
-                            if phase == Phase::Train {
-                                for k in 0..n_out {
-                                    fb[k] = gamma * f[k] + (1.0 - gamma) * z[k];
-                                }
-                            } else {
-                                fb.copy_from_slice(z);
-                            }
-                        }
-                        FeedbackMode::DelayedNonlinear { gain, .. } => {
-                            let m = step as usize;
-                            let w = (m % delay_slots) * n_out;
-                            z_hist[w..w + n_out].copy_from_slice(z);
-                            let rd = ((m + 1) % delay_slots) * n_out;
-                            for k in 0..n_out {
-                                let zd = z_hist[rd + k];
-                                fb[k] = gain * (std::f64::consts::PI * zd).sin().tanh();
-                            }
-                        }
-                    }
-                    if fbk.noise_sd > 0.0 {
-                        for (k, v) in fb.iter_mut().enumerate() {
-                            *v += fbk.noise_sd
-                                * cnn_core::seeds::hashed_normal(fbk.noise_seed, step, k as u64);
-                        }
-                    }
+                    feedback_values(&fbk, train, step, z, &f, &mut z_hist, delay_slots, &mut fb);
                     self.network.step_with_feedback_in(&fb, &self.exec);
                 }
                 step += 1;
@@ -669,59 +877,9 @@ impl<'a> Trainer<'a> {
                     o.step(&view);
                 }
                 if phase == Phase::Train && (step - first) % self.steps.learn_every == 0 {
-                    for k in 0..n_out {
-                        err[k] = self.network.z()[k] - f[k];
-                    }
-                    let gain = if all_units {
-                        rls.update_in(self.network.r(), &self.exec)
-                    } else {
-                        let r = self.network.r();
-                        for (dst, &i) in r_sub.iter_mut().zip(&units) {
-                            *dst = r[i];
-                        }
-                        rls.update_in(&r_sub, &self.exec)
-                    };
-                    if !(gain.skipped || (gain.denominator > 0.0 && gain.denominator.is_finite())) {
-                        termination = Termination::Diverged {
-                            step,
-                            t_ms: t,
-                            quantity: format!("1 + r.Pr = {} (must be > 0)", gain.denominator),
-                        };
-                        stopped = true;
-                        break;
-                    }
-                    let w = self.network.w_mut();
-                    let mut w_ok = true;
-                    for k in 0..n_out {
-                        let wk = &mut w[k * n..(k + 1) * n];
-                        if all_units {
-                            rls.apply(gain, err[k], wk);
-                        } else {
-                            for (dst, &i) in w_sub.iter_mut().zip(&units) {
-                                *dst = wk[i];
-                            }
-                            rls.apply(gain, err[k], &mut w_sub);
-                            for (src, &i) in w_sub.iter().zip(&units) {
-                                wk[i] = *src;
-                            }
-                        }
-                        let sq = cnn_core::dot(wk, wk);
-                        w_norm[k] = sq.sqrt();
-                        w_ok &= sq.is_finite() || wk.iter().all(|v| v.is_finite());
-                        dw_norm[k] = (gain.c * err[k]).abs() * gain.k_norm / learn_dt_ms;
-                    }
-                    if !w_ok {
-                        termination = Termination::Diverged {
-                            step,
-                            t_ms: t,
-                            quantity: "w became non-finite".into(),
-                        };
-                        stopped = true;
-                        break;
-                    }
-                    if !learners.is_empty() {
-                        let trouble = self.learn_recurrent(&mut learners, &rls, gain, &err);
-                        if let Some(quantity) = trouble {
+                    let gain = match self.learn(&mut ro, &mut learners, &f) {
+                        Ok(gain) => gain,
+                        Err(quantity) => {
                             termination = Termination::Diverged {
                                 step,
                                 t_ms: t,
@@ -730,19 +888,19 @@ impl<'a> Trainer<'a> {
                             stopped = true;
                             break;
                         }
-                    }
-                    acc.update(&dw_norm);
+                    };
+                    acc.update(&ro.dw_norm);
                     health[0].count_update();
-                    health[0].observe(gain.denominator, rls.min_diagonal(), gain.skipped);
+                    health[0].observe(gain.denominator, ro.rls.min_diagonal(), gain.skipped);
                     if !learners.is_empty() {
                         learners.observe_health(&mut health[1..]);
                     }
                     let view = UpdateView {
                         step,
                         t_ms: t,
-                        error: &err,
-                        w_norm: &w_norm,
-                        dw_norm: &dw_norm,
+                        error: &ro.err,
+                        w_norm: &ro.w_norm,
+                        dw_norm: &ro.dw_norm,
                     };
                     for o in self.observers.iter_mut() {
                         o.update(&view);
@@ -755,16 +913,13 @@ impl<'a> Trainer<'a> {
                         break;
                     }
                 }
-                let pause_now = pause.flag.is_some_and(|f| f.load(Ordering::Relaxed))
-                    || pause.every_steps.is_some_and(|k| step - start_step >= k)
-                    || pause.at.is_some_and(|d| Instant::now() >= d);
-                if pause_now && step < self.steps.total() {
+                if pause.due(step, start_step) && step < self.steps.total() {
                     let (per_row, shared) = learners.states();
                     return Ok(Segment::Paused(Box::new(Checkpoint {
                         step,
                         phase_index,
                         network: NetworkState::capture(self.network),
-                        readout: rls.state(),
+                        readout: ro.rls.state(),
                         per_row,
                         shared,
                         z_history: z_hist,
@@ -774,20 +929,7 @@ impl<'a> Trainer<'a> {
                     })));
                 }
             }
-            for (k, wn) in w_norm.iter_mut().enumerate() {
-                *wn = self
-                    .network
-                    .w_output(k)
-                    .iter()
-                    .map(|v| v * v)
-                    .sum::<f64>()
-                    .sqrt();
-            }
-            metrics.push(acc.finish(dt, period, &w_norm));
-            let t_end = step as f64 * dt;
-            for o in self.observers.iter_mut() {
-                o.phase_end(phase, step, t_end, self.network);
-            }
+            self.end_phase(phase, step, &acc, period, &mut ro.w_norm, &mut metrics);
             if stopped {
                 break 'phases;
             }

@@ -285,7 +285,9 @@ pub fn run_ensemble(
         });
         pool.install(|| {
             todo.par_iter().with_max_len(1).for_each_with(tx, |tx, m| {
-                if stop.is_cancelled() {
+                // The caller's token is read here too, so that no member starts after a
+                // cancellation (the relay below trips running members within 20 ms).
+                if stop.is_cancelled() || cancel.is_cancelled() {
                     return;
                 }
                 let options = RunOptions {

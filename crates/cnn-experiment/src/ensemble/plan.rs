@@ -143,8 +143,14 @@ pub(crate) fn swept_value(config_toml: &str, key: &str) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// The key path of `parts` (for errors).
+fn key(parts: &[&str]) -> KeyPath {
+    KeyPath::of(parts)
+}
+
 /// Loads a config; `Ok(None)` if it has neither `[ensemble]` nor `[sweep]` (a single
-/// run). Validates every member before returning.
+/// run). Validates every member before returning: the `[ensemble]` table, the `[sweep]`
+/// table and its points (grid or zip), then each member's config.
 pub fn load_plan(
     text: &str,
     source: &Source,
@@ -155,9 +161,105 @@ pub fn load_plan(
         return Ok(None);
     }
     let loc = Locator::new(source, text, overrides);
-    let key = |parts: &[&str]| KeyPath::of(parts);
+    let ens = ensemble_table(&base, &loc)?;
+    let member_seeds = ens.member_seeds();
+    let sweep = sweep_table(&base, &loc)?;
+    let points = sweep.points(&loc)?;
+    let total = points.len() * member_seeds.len();
+    if total > 1_000_000 {
+        return Err(loc.err(
+            &key(&["sweep"]),
+            format!("{total} members is too many (at most 1000000)"),
+        ));
+    }
+    let (members, hash) = members(
+        text,
+        source,
+        overrides,
+        &sweep,
+        &points,
+        &member_seeds,
+        ens.record,
+    )?;
 
-    // [ensemble]
+    // The resolved ensemble config: the base config plus both tables, explicit.
+    let mut tail = toml::Table::new();
+    tail.insert("ensemble".into(), toml::Value::Table(ens.resolved()));
+    if let Some(sw) = sweep.resolved() {
+        tail.insert("sweep".into(), toml::Value::Table(sw));
+    }
+    let config_toml = format!(
+        "{}\n{}",
+        base.resolved_toml,
+        toml::to_string(&tail).unwrap_or_default()
+    );
+    Ok(Some(Plan {
+        name: base.name.clone(),
+        members,
+        swept: sweep.swept.into_iter().map(|(k, _)| k).collect(),
+        record: ens.record,
+        config_toml,
+        hash: format!("{hash:016x}"),
+        text: text.to_string(),
+        source: source.clone(),
+        description: base.description.clone(),
+    }))
+}
+
+/// `[ensemble]`, validated.
+struct EnsembleTable {
+    /// The listed seeds (or those of the seed range).
+    seeds: Vec<u64>,
+    /// Whether the members' seeds are derived from `seed` and the listed seeds.
+    derive: bool,
+    /// The ensemble seed of `derive` (the base config's seed by default).
+    seed: u64,
+    /// How members record their traces.
+    record: RecordLevel,
+}
+
+impl EnsembleTable {
+    /// The members' network seeds: the listed seeds, or those derived from them.
+    fn member_seeds(&self) -> Vec<u64> {
+        self.seeds
+            .iter()
+            .map(|&s| {
+                if self.derive {
+                    cnn_core::seeds::member_seed(self.seed, s)
+                } else {
+                    s
+                }
+            })
+            .collect()
+    }
+
+    /// `[ensemble]` resolved, every key explicit (`seed` only with `derive`).
+    fn resolved(&self) -> toml::Table {
+        let mut ens_t = toml::Table::new();
+        ens_t.insert(
+            "seeds".into(),
+            toml::Value::Array(
+                self.seeds
+                    .iter()
+                    .map(|&s| toml::Value::Integer(s as i64))
+                    .collect(),
+            ),
+        );
+        ens_t.insert("derive".into(), toml::Value::Boolean(self.derive));
+        if self.derive {
+            ens_t.insert("seed".into(), toml::Value::Integer(self.seed as i64));
+        }
+        ens_t.insert(
+            "record".into(),
+            toml::Value::String(self.record.name().into()),
+        );
+        ens_t
+    }
+}
+
+/// `[ensemble]` of `base` (`seeds`, `derive`, `seed`, `record`); without the table, the
+/// base config's seed alone.
+fn ensemble_table(base: &Experiment, loc: &Locator) -> Result<EnsembleTable, ConfigError> {
     let ens = base.ensemble.clone().unwrap_or_default();
     for k in ens.keys() {
         if !matches!(k.as_str(), "seeds" | "derive" | "seed" | "record") {
@@ -167,7 +269,7 @@ pub fn load_plan(
             ));
         }
     }
-    let seeds: Vec<u64> = match ens.get("seeds") {
+    let seeds = match ens.get("seeds") {
         None if base.ensemble.is_some() => {
             return Err(loc.err(
                 &key(&["ensemble", "seeds"]),
@@ -175,7 +277,58 @@ pub fn load_plan(
             ))
         }
         None => vec![base.seed],
-        Some(toml::Value::Array(list)) => {
+        Some(v) => seed_list(v, loc)?,
+    };
+    let derive = match ens.get("derive") {
+        None => false,
+        Some(toml::Value::Boolean(b)) => *b,
+        Some(v) => {
+            return Err(loc.err(
+                &key(&["ensemble", "derive"]),
+                format!("{v} is not allowed; true or false"),
+            ))
+        }
+    };
+    let seed = match ens.get("seed") {
+        None => base.seed,
+        Some(_) if !derive => {
+            return Err(loc.err(
+                &key(&["ensemble", "seed"]),
+                "is used only with derive = true (the listed seeds are used as they are)",
+            ))
+        }
+        Some(v) => match int_value(v) {
+            Some(s) if s >= 0 => s as u64,
+            _ => {
+                return Err(loc.err(
+                    &key(&["ensemble", "seed"]),
+                    format!("{v} is not allowed; an integer >= 0"),
+                ))
+            }
+        },
+    };
+    let record =
+        match ens.get("record").map(|v| v.as_str()) {
+            None | Some(Some("full")) => RecordLevel::Full,
+            Some(Some("summary")) => RecordLevel::Summary,
+            Some(_) => return Err(loc.err(
+                &key(&["ensemble", "record"]),
+                "not allowed; \"full\" (every trace) or \"summary\" (metrics, weights, no traces)",
+            )),
+        };
+    Ok(EnsembleTable {
+        seeds,
+        derive,
+        seed,
+        record,
+    })
+}
+
+/// `ensemble.seeds`: a non-empty list of distinct integers >= 0, or a range
+/// `{ start, count }`.
+fn seed_list(value: &toml::Value, loc: &Locator) -> Result<Vec<u64>, ConfigError> {
+    match value {
+        toml::Value::Array(list) => {
             if list.is_empty() {
                 return Err(loc.err(
                     &key(&["ensemble", "seeds"]),
@@ -202,9 +355,9 @@ pub fn load_plan(
                     }
                 }
             }
-            out
+            Ok(out)
         }
-        Some(toml::Value::Table(t)) => {
+        toml::Value::Table(t) => {
             for k in t.keys() {
                 if k != "start" && k != "count" {
                     return Err(loc.err(
@@ -234,64 +387,83 @@ pub fn load_plan(
                     ))
                 }
             };
-            (start..start + count).collect()
+            Ok((start..start + count).collect())
         }
-        Some(v) => {
-            return Err(loc.err(
-                &key(&["ensemble", "seeds"]),
-                format!("{v} is not allowed; give a list of seeds or {{ start = 0, count = 10 }}"),
-            ))
-        }
-    };
-    let derive = match ens.get("derive") {
-        None => false,
-        Some(toml::Value::Boolean(b)) => *b,
-        Some(v) => {
-            return Err(loc.err(
-                &key(&["ensemble", "derive"]),
-                format!("{v} is not allowed; true or false"),
-            ))
-        }
-    };
-    let ensemble_seed = match ens.get("seed") {
-        None => base.seed,
-        Some(_) if !derive => {
-            return Err(loc.err(
-                &key(&["ensemble", "seed"]),
-                "is used only with derive = true (the listed seeds are used as they are)",
-            ))
-        }
-        Some(v) => match int_value(v) {
-            Some(s) if s >= 0 => s as u64,
-            _ => {
-                return Err(loc.err(
-                    &key(&["ensemble", "seed"]),
-                    format!("{v} is not allowed; an integer >= 0"),
-                ))
-            }
-        },
-    };
-    let record =
-        match ens.get("record").map(|v| v.as_str()) {
-            None | Some(Some("full")) => RecordLevel::Full,
-            Some(Some("summary")) => RecordLevel::Summary,
-            Some(_) => return Err(loc.err(
-                &key(&["ensemble", "record"]),
-                "not allowed; \"full\" (every trace) or \"summary\" (metrics, weights, no traces)",
-            )),
-        };
-    let member_seeds: Vec<u64> = seeds
-        .iter()
-        .map(|&s| {
-            if derive {
-                cnn_core::seeds::member_seed(ensemble_seed, s)
-            } else {
-                s
-            }
-        })
-        .collect();
+        v => Err(loc.err(
+            &key(&["ensemble", "seeds"]),
+            format!("{v} is not allowed; give a list of seeds or {{ start = 0, count = 10 }}"),
+        )),
+    }
+}
 
-    // [sweep]
+/// `[sweep]`, validated.
+struct Sweep {
+    /// `mode = "zip"` (the i-th values together) rather than `"grid"` (every combination).
+    zip: bool,
+    /// The swept keys (dotted paths, sorted) with their values.
+    swept: Vec<(String, Vec<toml::Value>)>,
+}
+
+impl Sweep {
+    /// The sweep's points, one value per swept key: the i-th values together (zip, lists
+    /// of equal length) or every combination (grid); one empty point without a sweep.
+    fn points(&self, loc: &Locator) -> Result<Vec<Vec<toml::Value>>, ConfigError> {
+        let swept = &self.swept;
+        if swept.is_empty() {
+            return Ok(vec![Vec::new()]);
+        }
+        if self.zip {
+            let n = swept[0].1.len();
+            if let Some((k, v)) = swept.iter().find(|(_, v)| v.len() != n) {
+                return Err(loc.err(
+                    &key(&["sweep", k]),
+                    format!(
+                        "has {} values but `{}` has {n}; in zip mode every list has the same length",
+                        v.len(),
+                        swept[0].0
+                    ),
+                ));
+            }
+            return Ok((0..n)
+                .map(|i| swept.iter().map(|(_, v)| v[i].clone()).collect())
+                .collect());
+        }
+        let mut pts: Vec<Vec<toml::Value>> = vec![Vec::new()];
+        for (_, values) in swept {
+            pts = pts
+                .into_iter()
+                .flat_map(|p| {
+                    values.iter().map(move |v| {
+                        let mut q = p.clone();
+                        q.push(v.clone());
+                        q
+                    })
+                })
+                .collect();
+        }
+        Ok(pts)
+    }
+
+    /// `[sweep]` resolved, `mode` explicit; `None` without swept keys.
+    fn resolved(&self) -> Option<toml::Table> {
+        if self.swept.is_empty() {
+            return None;
+        }
+        let mut sw = toml::Table::new();
+        sw.insert(
+            "mode".into(),
+            toml::Value::String(if self.zip { "zip" } else { "grid" }.into()),
+        );
+        for (k, v) in &self.swept {
+            sw.insert(k.clone(), toml::Value::Array(v.clone()));
+        }
+        Some(sw)
+    }
+}
+
+/// `[sweep]` of `base`: `mode` and the swept keys, each checked against the base
+/// config's resolved form; empty without the table.
+fn sweep_table(base: &Experiment, loc: &Locator) -> Result<Sweep, ConfigError> {
     let sweep = base.sweep.clone().unwrap_or_default();
     let resolved_base =
         toml::Value::Table(toml::from_str::<toml::Table>(&base.resolved_toml).unwrap_or_default());
@@ -308,51 +480,7 @@ pub fn load_plan(
     let mut names: Vec<&String> = sweep.keys().filter(|k| *k != "mode").collect();
     names.sort();
     for name in names {
-        let kp = KeyPath::of(&["sweep", name]);
-        if matches!(name.split('.').next(), Some("seed" | "ensemble" | "sweep")) {
-            return Err(loc.err(&kp, "cannot be swept; list the seeds in [ensemble] seeds"));
-        }
-        let Some(current) = lookup(&resolved_base, name) else {
-            return Err(loc.err(
-                &kp,
-                format!("`{name}` is not a key of the config; sweep keys are dotted paths such as \"network.g_gg\" or \"targets.0.amplitude\""),
-            ));
-        };
-        let is_int = current.is_integer();
-        if !is_int && !current.is_float() {
-            return Err(loc.err(
-                &kp,
-                format!(
-                    "`{name}` is not numeric (it is {current}); only numeric keys can be swept"
-                ),
-            ));
-        }
-        let Some(list) = sweep[name].as_array() else {
-            return Err(loc.err(&kp, "give a list of values, e.g. [0.8, 1.0, 1.2]"));
-        };
-        if list.is_empty() {
-            return Err(loc.err(&kp, "the list of values is empty"));
-        }
-        let mut values = Vec::with_capacity(list.len());
-        for v in list {
-            let v = match (v, is_int) {
-                (toml::Value::Integer(_), _) => v.clone(),
-                (toml::Value::Float(f), false) => toml::Value::Float(*f),
-                (toml::Value::Float(f), true) => {
-                    return Err(loc.err(
-                        &kp,
-                        format!("{f} is not an integer; `{name}` takes integers"),
-                    ))
-                }
-                (other, _) => return Err(loc.err(&kp, format!("{other} is not a number"))),
-            };
-            // An integer given for a float key is written as a float.
-            let v = match (v, is_int) {
-                (toml::Value::Integer(i), false) => toml::Value::Float(i as f64),
-                (v, _) => v,
-            };
-            values.push(v);
-        }
+        let values = swept_values(name, &sweep[name], &resolved_base, loc)?;
         swept.push((name.clone(), values));
     }
     if base.sweep.is_some() && swept.is_empty() {
@@ -361,49 +489,77 @@ pub fn load_plan(
             "no swept key; add e.g. \"network.g_gg\" = [0.8, 1.0, 1.2]",
         ));
     }
-    let points: Vec<Vec<toml::Value>> = if swept.is_empty() {
-        vec![Vec::new()]
-    } else if zip {
-        let n = swept[0].1.len();
-        if let Some((k, v)) = swept.iter().find(|(_, v)| v.len() != n) {
-            return Err(loc.err(
-                &KeyPath::of(&["sweep", k]),
-                format!(
-                    "has {} values but `{}` has {n}; in zip mode every list has the same length",
-                    v.len(),
-                    swept[0].0
-                ),
-            ));
-        }
-        (0..n)
-            .map(|i| swept.iter().map(|(_, v)| v[i].clone()).collect())
-            .collect()
-    } else {
-        let mut pts: Vec<Vec<toml::Value>> = vec![Vec::new()];
-        for (_, values) in &swept {
-            pts = pts
-                .into_iter()
-                .flat_map(|p| {
-                    values.iter().map(move |v| {
-                        let mut q = p.clone();
-                        q.push(v.clone());
-                        q
-                    })
-                })
-                .collect();
-        }
-        pts
-    };
-    let total = points.len() * member_seeds.len();
-    if total > 1_000_000 {
+    Ok(Sweep { zip, swept })
+}
+
+/// The values of swept key `name` (`list`, its entry in `[sweep]`): a non-empty list of
+/// numbers for a numeric key of `resolved_base` (integers for an integer key; an integer
+/// for a float key becomes a float).
+fn swept_values(
+    name: &str,
+    list: &toml::Value,
+    resolved_base: &toml::Value,
+    loc: &Locator,
+) -> Result<Vec<toml::Value>, ConfigError> {
+    let kp = key(&["sweep", name]);
+    if matches!(name.split('.').next(), Some("seed" | "ensemble" | "sweep")) {
+        return Err(loc.err(&kp, "cannot be swept; list the seeds in [ensemble] seeds"));
+    }
+    let Some(current) = lookup(resolved_base, name) else {
         return Err(loc.err(
-            &key(&["sweep"]),
-            format!("{total} members is too many (at most 1000000)"),
+            &kp,
+            format!("`{name}` is not a key of the config; sweep keys are dotted paths such as \"network.g_gg\" or \"targets.0.amplitude\""),
+        ));
+    };
+    let is_int = current.is_integer();
+    if !is_int && !current.is_float() {
+        return Err(loc.err(
+            &kp,
+            format!("`{name}` is not numeric (it is {current}); only numeric keys can be swept"),
         ));
     }
+    let Some(list) = list.as_array() else {
+        return Err(loc.err(&kp, "give a list of values, e.g. [0.8, 1.0, 1.2]"));
+    };
+    if list.is_empty() {
+        return Err(loc.err(&kp, "the list of values is empty"));
+    }
+    let mut values = Vec::with_capacity(list.len());
+    for v in list {
+        let v = match (v, is_int) {
+            (toml::Value::Integer(_), _) => v.clone(),
+            (toml::Value::Float(f), false) => toml::Value::Float(*f),
+            (toml::Value::Float(f), true) => {
+                return Err(loc.err(
+                    &kp,
+                    format!("{f} is not an integer; `{name}` takes integers"),
+                ))
+            }
+            (other, _) => return Err(loc.err(&kp, format!("{other} is not a number"))),
+        };
+        // An integer given for a float key is written as a float.
+        let v = match (v, is_int) {
+            (toml::Value::Integer(i), false) => toml::Value::Float(i as f64),
+            (v, _) => v,
+        };
+        values.push(v);
+    }
+    Ok(values)
+}
 
-    // Every member, validated.
-    let mut members = Vec::with_capacity(total);
+/// Every member, point by point and seed by seed within a point: the base overrides
+/// plus its seed and swept values, loaded and validated by [`config::load`]; and the
+/// hash of the record level and every member's resolved config.
+fn members(
+    text: &str,
+    source: &Source,
+    overrides: &[Override],
+    sweep: &Sweep,
+    points: &[Vec<toml::Value>],
+    member_seeds: &[u64],
+    record: RecordLevel,
+) -> Result<(Vec<MemberPlan>, u64), ConfigError> {
+    let mut members = Vec::with_capacity(points.len() * member_seeds.len());
     let mut hash = fnv1a(b"cnn-ensemble 1\n", 0xcbf2_9ce4_8422_2325);
     hash = fnv1a(record.name().as_bytes(), hash);
     for (p, point) in points.iter().enumerate() {
@@ -416,7 +572,7 @@ pub fn load_plan(
                 toml::Value::Integer(seed as i64),
                 origin.clone(),
             ));
-            for ((name, _), v) in swept.iter().zip(point) {
+            for ((name, _), v) in sweep.swept.iter().zip(point) {
                 ovs.push(Override::generated(name, v.clone(), origin.clone()));
             }
             let exp = config::load(text, source, &ovs)?;
@@ -437,52 +593,7 @@ pub fn load_plan(
             });
         }
     }
-
-    // The resolved ensemble config: the base config plus both tables, explicit.
-    let mut ens_t = toml::Table::new();
-    ens_t.insert(
-        "seeds".into(),
-        toml::Value::Array(
-            seeds
-                .iter()
-                .map(|&s| toml::Value::Integer(s as i64))
-                .collect(),
-        ),
-    );
-    ens_t.insert("derive".into(), toml::Value::Boolean(derive));
-    if derive {
-        ens_t.insert("seed".into(), toml::Value::Integer(ensemble_seed as i64));
-    }
-    ens_t.insert("record".into(), toml::Value::String(record.name().into()));
-    let mut tail = toml::Table::new();
-    tail.insert("ensemble".into(), toml::Value::Table(ens_t));
-    if !swept.is_empty() {
-        let mut sw = toml::Table::new();
-        sw.insert(
-            "mode".into(),
-            toml::Value::String(if zip { "zip" } else { "grid" }.into()),
-        );
-        for (k, v) in &swept {
-            sw.insert(k.clone(), toml::Value::Array(v.clone()));
-        }
-        tail.insert("sweep".into(), toml::Value::Table(sw));
-    }
-    let config_toml = format!(
-        "{}\n{}",
-        base.resolved_toml,
-        toml::to_string(&tail).unwrap_or_default()
-    );
-    Ok(Some(Plan {
-        name: base.name.clone(),
-        members,
-        swept: swept.into_iter().map(|(k, _)| k).collect(),
-        record,
-        config_toml,
-        hash: format!("{hash:016x}"),
-        text: text.to_string(),
-        source: source.clone(),
-        description: base.description.clone(),
-    }))
+    Ok((members, hash))
 }
 
 /// Parses `--shard K/N`.
