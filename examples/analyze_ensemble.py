@@ -32,12 +32,23 @@ def metric(cols, name):
     return cols[name] if name in cols else cols[name + ".0"]
 
 
-def per_point(x, y):
-    """Sorted unique x, and the 25th, 50th and 75th percentiles of y at each."""
-    xs = np.unique(x)
+def groups(cols, swept):
+    """The sweep points: each distinct combination of the swept values (every swept key,
+    so a 2-D sweep is never pooled over its second key), with the rows of each."""
+    if not swept:
+        return [((), np.arange(len(cols["member"])))]
+    keys = np.column_stack([cols[k] for k in swept])
+    points = []
+    for row in keys:
+        t = tuple(row.tolist())
+        if t not in [p for p, _ in points]:
+            points.append((t, None))
+    return [(p, np.flatnonzero((keys == np.array(p)).all(axis=1))) for p, _ in sorted(points)]
+
+
+def quartiles(y):
     warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
-    q = np.array([np.nanpercentile(y[x == v], [25, 50, 75]) for v in xs])
-    return xs, q
+    return np.nanpercentile(y, [25, 50, 75])
 
 
 def main():
@@ -53,21 +64,22 @@ def main():
         print(df.head())
     except ImportError:
         pass
-    xkey = swept[0] if swept else "seed"
-    x = cols[xkey]
     success = cols["success"] == 1
-    panels = [
-        ("success fraction", lambda: (np.unique(x), np.array([[success[x == v].mean()] * 3 for v in np.unique(x)]))),
-        ("training MAE", lambda: per_point(x, metric(cols, "train.mae"))),
-        ("test correlation", lambda: per_point(x, metric(cols, "test.best_corr"))),
-        ("|w| after training", lambda: per_point(x, metric(cols, "train.w_norm"))),
+    measures = [
+        ("training MAE", metric(cols, "train.mae")),
+        ("test correlation", metric(cols, "test.best_corr")),
+        ("|w| after training", metric(cols, "train.w_norm")),
     ]
-    results = [(title, *f()) for title, f in panels]
-    print(f"{xkey:>14} {'success':>8} {'MAE':>10} {'corr':>8} {'|w|':>8}")
-    xs = results[0][1]
-    for i, v in enumerate(xs):
-        print(f"{v:>14.4g} {results[0][2][i][1]:>8.2f} {results[1][2][i][1]:>10.4g} "
-              f"{results[2][2][i][1]:>8.4f} {results[3][2][i][1]:>8.4f}")
+    table = []
+    for point, rows in groups(cols, swept):
+        q = [quartiles(y[rows]) for _, y in measures]
+        table.append((point, len(rows), success[rows].mean(), q))
+    widths = [max(10, len(k)) + 2 for k in swept]
+    head = "".join(f"{k:>{w}}" for k, w in zip(swept, widths))
+    print(f"{head}{'members':>8} {'success':>8} {'MAE':>10} {'corr':>8} {'|w|':>8}")
+    for point, n, ok, q in table:
+        vals = "".join(f"{v:>{w}.4g}" for v, w in zip(point, widths))
+        print(f"{vals}{n:>8} {ok:>8.2f} {q[0][1]:>10.4g} {q[1][1]:>8.4f} {q[2][1]:>8.4f}")
     if len(sys.argv) > 2:
         try:
             import matplotlib
@@ -75,16 +87,31 @@ def main():
             matplotlib.use("Agg")
             import matplotlib.pyplot as plt
         except ImportError:
-            raise SystemExit("matplotlib is not installed: cannot draw the figure")
+            raise SystemExit("matplotlib is not installed (pip install matplotlib): cannot draw the figure")
+        xkey = swept[0] if swept else "seed"
+        # One line per combination of the other swept keys; x is the first swept key.
+        series = {}
+        for point, n, ok, q in table:
+            series.setdefault(point[1:], []).append((point[0] if point else 0.0, ok, q))
         fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
-        for ax, (title, xs, q) in zip(axes.flat, results):
-            ax.plot(xs, q[:, 1], "o-", color="C0")
-            if title != "success fraction":
-                ax.fill_between(xs, q[:, 0], q[:, 2], color="C0", alpha=0.25)
+        titles = ["success fraction"] + [t for t, _ in measures]
+        for i, (rest, pts) in enumerate(sorted(series.items())):
+            label = ", ".join(f"{k} = {v:g}" for k, v in zip(swept[1:], rest)) or None
+            xs = np.array([p[0] for p in pts])
+            for j, ax in enumerate(axes.flat):
+                if j == 0:
+                    ax.plot(xs, [p[1] for p in pts], "o-", color=f"C{i}", label=label)
+                else:
+                    q = np.array([p[2][j - 1] for p in pts])
+                    ax.plot(xs, q[:, 1], "o-", color=f"C{i}", label=label)
+                    ax.fill_between(xs, q[:, 0], q[:, 2], color=f"C{i}", alpha=0.2)
+        for ax, title in zip(axes.flat, titles):
             if title == "training MAE":
                 ax.set_yscale("log")
             ax.set_title(title)
             ax.set_xlabel(xkey)
+        if len(series) > 1:
+            axes.flat[0].legend()
         fig.suptitle(f"{path}: median and quartiles over seeds")
         fig.tight_layout()
         fig.savefig(sys.argv[2], dpi=120)

@@ -3,7 +3,8 @@
 
     python3 examples/plot_run.py RUN.h5 [OUT.png] [--log-dw]
 
-Needs h5py, numpy and matplotlib. The layout of the file is docs/hdf5-layout.md; this
+Needs h5py, numpy and matplotlib (`python3 -m pip install h5py numpy matplotlib`;
+`cargo xtask setup` installs h5py and numpy only). The layout of the file is docs/hdf5-layout.md; this
 script uses only /phases/<phase>/{t_ms, f, z, rates, rates_index, update_t_ms, dw_norm}
 and a few attributes, so it is a starting point for your own analysis. `cnn plot` draws
 the same figure (and the PCA one) without Python.
@@ -11,12 +12,18 @@ the same figure (and the PCA one) without Python.
 
 import sys
 
-import h5py
-import matplotlib
+try:
+    import h5py
+    import matplotlib
+    import numpy as np
+except ImportError as e:
+    raise SystemExit(
+        f"plot_run.py needs h5py, numpy and matplotlib ({e}); install them with\n"
+        "    python3 -m pip install h5py numpy matplotlib"
+    )
 
 matplotlib.use("Agg")  # no display needed
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
 TITLES = {
     "spontaneous": "Spontaneous activity",

@@ -791,3 +791,51 @@ fn a_full_disk_mid_ensemble_exits_3_and_keeps_the_finished_members() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+/// `examples/analyze_ensemble.py` on a 2-D sweep lists every combination of the swept
+/// values (it once pooled over the second key: issue 14 item 6).
+#[test]
+fn analyze_ensemble_groups_by_every_swept_key() {
+    let has_h5py = Command::new("python3")
+        .args(["-c", "import h5py, numpy"])
+        .status()
+        .is_ok_and(|st| st.success());
+    if !has_h5py {
+        assert!(
+            std::env::var_os("CNN_REQUIRE_PYTHON").is_none(),
+            "CNN_REQUIRE_PYTHON=1 but python3 with h5py and numpy is not usable"
+        );
+        eprintln!("skipped: python3 with h5py and numpy not found");
+        return;
+    }
+    let tmp = harness::tempdir();
+    let dir = tmp.path();
+    let cfg = harness::write(
+        dir,
+        "two.toml",
+        "[network]\nn_g = 60\n[simulation]\ndt_ms = 1.0\nspontaneous_ms = 50.0\n\
+         train_ms = 600.0\ntest_ms = 300.0\n[training]\nlearn_every_ms = 2.0\n\
+         [[targets]]\nkind = \"sine\"\nperiod_ms = 300.0\n[ensemble]\nseeds = [1]\n\
+         [sweep]\n\"network.g_gg\" = [1.2, 1.5]\n\"targets.0.period_ms\" = [300.0, 600.0]\n",
+    );
+    let out = dir.join("two.h5");
+    harness::cnn(dir, &["run", &cfg, "--out", &s(&out), "--quiet"]).expect_code(0);
+    let py = Command::new("python3")
+        .arg(harness::workspace_root().join("examples/analyze_ensemble.py"))
+        .arg(&out)
+        .output()
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    let text = String::from_utf8_lossy(&py.stdout);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|w| w.len() == 7 && w[0].parse::<f64>().is_ok())
+        .collect();
+    let points: Vec<(&str, &str)> = rows.iter().map(|w| (w[0], w[1])).collect();
+    assert_eq!(
+        points,
+        [("1.2", "300"), ("1.2", "600"), ("1.5", "300"), ("1.5", "600")],
+        "one row per (g_gg, period) pair:\n{text}"
+    );
+    assert!(rows.iter().all(|w| w[2] == "1"), "one member each:\n{text}");
+}
