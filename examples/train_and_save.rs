@@ -52,6 +52,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             o.w_norm
         );
     }
+    if let Some(test) = outcome.phase(Phase::Test) {
+        println!("test correlation: {:.4}", test.outputs[0].best_corr);
+    }
     println!("success: {}", outcome.success);
 
     let record = record::assemble(RecordParts {

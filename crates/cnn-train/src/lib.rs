@@ -15,7 +15,7 @@
 //!   accumulated by an observer without storing the rates.
 //!
 //! ```
-//! use cnn_core::{FnTarget, GeneratorSpec, Network};
+//! use cnn_core::{FnTarget, GeneratorSpec, Network, Phase};
 //! use cnn_train::{Protocol, Trainer};
 //!
 //! let spec = GeneratorSpec { n_g: 300, dt_ms: 1.0, ..GeneratorSpec::paper(1) };
@@ -31,7 +31,7 @@
 //!     alpha: 1.0,
 //! };
 //! let outcome = Trainer::new(&mut net, &target, protocol)?.run()?;
-//! let train = &outcome.metrics[1].outputs[0];
+//! let train = &outcome.phase(Phase::Train).expect("a training phase").outputs[0];
 //! assert!(train.mae < 0.05, "training error {}", train.mae);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

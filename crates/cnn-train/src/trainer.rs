@@ -198,6 +198,14 @@ pub struct Outcome {
     pub health: Vec<LearnerHealth>,
 }
 
+impl Outcome {
+    /// The metrics of `phase`, if it started (`outcome.phase(Phase::Train)`: the position
+    /// in [`Outcome::metrics`] depends on which phases are non-empty).
+    pub fn phase(&self, phase: cnn_core::Phase) -> Option<&PhaseMetrics> {
+        self.metrics.iter().find(|m| m.phase == phase)
+    }
+}
+
 /// The result of [`Trainer::run_segment`]: the run ended (finished, diverged or
 /// stopped by the stop flag), or it paused between two steps and can continue from the
 /// checkpoint.
