@@ -834,7 +834,12 @@ fn analyze_ensemble_groups_by_every_swept_key() {
     let points: Vec<(&str, &str)> = rows.iter().map(|w| (w[0], w[1])).collect();
     assert_eq!(
         points,
-        [("1.2", "300"), ("1.2", "600"), ("1.5", "300"), ("1.5", "600")],
+        [
+            ("1.2", "300"),
+            ("1.2", "600"),
+            ("1.5", "300"),
+            ("1.5", "600")
+        ],
         "one row per (g_gg, period) pair:\n{text}"
     );
     assert!(rows.iter().all(|w| w[2] == "1"), "one member each:\n{text}");

@@ -290,3 +290,56 @@ fn printing_into_a_closed_pipe_exits_quietly() {
         assert_eq!(text.trim(), "0 ''", "cnn {args:?} into a closed pipe");
     }
 }
+
+/// A failed run says which criterion failed, with the value and the bound (issue 14 item
+/// 7), in the summary's result line and in the closing note on stderr; the summary table
+/// has the amplitude ratio.
+#[test]
+fn failed_says_which_criterion_failed() {
+    let tmp = harness::tempdir();
+    let dir = tmp.path();
+    // Far too little training to hold the four sines: the test correlation is low.
+    let out = harness::cnn(
+        dir,
+        &[
+            "run",
+            "fig2-matlab",
+            "--set",
+            "network.n_g=100",
+            "--set",
+            "simulation.train_ms=600",
+            "--set",
+            "simulation.test_ms=1200",
+            "--set",
+            "training.success_min_amp_ratio=0.99",
+            "--out",
+            "f.h5",
+        ],
+    );
+    out.expect_code(1);
+    let result = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("result: "))
+        .unwrap_or_else(|| panic!("no result line\n{}", out.dump()));
+    assert!(
+        result.starts_with("result: FAILED (test correlation "),
+        "{result}"
+    );
+    assert!(
+        result.contains("< 0.9 (training.success_min_corr)"),
+        "{result}"
+    );
+    assert!(
+        out.stderr.contains("training.success_min_corr"),
+        "{}",
+        out.dump()
+    );
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.split_whitespace().any(|w| w == "amp")),
+        "the table has the amplitude ratio\n{}",
+        out.stdout
+    );
+}

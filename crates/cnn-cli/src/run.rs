@@ -222,7 +222,8 @@ fn single(
         (RunStatus::Complete, Some(true)) => 0,
         (RunStatus::Complete, _) => {
             eprintln!(
-                "cnn: training failed the success criterion (see the test-phase metrics above)"
+                "cnn: training failed the success criterion: {}",
+                failed_criteria(exp, &record).join("; ")
             );
             1
         }
@@ -243,6 +244,51 @@ fn total_steps(record: &RunRecord, exp: &Experiment) -> u64 {
     (end_ms / exp.spec().dt_ms).round() as u64
 }
 
+/// Which parts of the success criterion a finished run missed, with the values: on the
+/// judged phase (test, or training without one), each output's correlation and amplitude
+/// ratio (test) or RMS / std (training) against its bound.
+fn failed_criteria(exp: &Experiment, record: &RunRecord) -> Vec<String> {
+    let c = exp.criterion();
+    let Some(m) = record.metrics.iter().find(|m| m.success.is_some()) else {
+        return vec!["no phase was judged: every phase is empty".into()];
+    };
+    let mut out = Vec::new();
+    for k in 0..exp.spec().n_out {
+        let at = if exp.spec().n_out > 1 {
+            format!(" of output {k}")
+        } else {
+            String::new()
+        };
+        if m.phase == cnn_core::Phase::Test {
+            let corr = metric(m, "best_corr", k);
+            if !(corr >= c.min_corr) {
+                out.push(format!(
+                    "test correlation{at} {corr:.4} < {} (training.success_min_corr)",
+                    c.min_corr
+                ));
+            }
+            let amp = metric(m, "amp_ratio", k);
+            if !(amp >= c.min_amp_ratio && amp <= c.max_amp_ratio) {
+                out.push(format!(
+                    "test amplitude ratio{at} {amp:.4} outside [{}, {}] \
+                     (training.success_min_amp_ratio, training.success_max_amp_ratio)",
+                    c.min_amp_ratio, c.max_amp_ratio
+                ));
+            }
+        } else {
+            let r = metric(m, "rms_norm", k);
+            if !(r <= c.max_train_rms_norm) {
+                out.push(format!(
+                    "training RMS/std{at} {r:.4} > {} (training.success_max_train_rms_norm; \
+                     judged on training because there is no test phase)",
+                    c.max_train_rms_norm
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// The value of metric `name` for output `k` of one phase's metrics.
 fn metric(m: &cnn_io::PhaseMetrics, name: &str, k: usize) -> f64 {
     m.values
@@ -254,19 +300,20 @@ fn metric(m: &cnn_io::PhaseMetrics, name: &str, k: usize) -> f64 {
 
 fn print_summary(exp: &Experiment, record: &RunRecord, out: &Path, simulated_ms: f64, wall: f64) {
     println!(
-        "{:<12} {:>3} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9}",
-        "phase", "out", "MAE", "RMS", "RMS/std", "corr", "|w|", "|dw/dt|"
+        "{:<12} {:>3} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "phase", "out", "MAE", "RMS", "RMS/std", "corr", "amp", "|w|", "|dw/dt|"
     );
     for m in &record.metrics {
         for k in 0..exp.spec().n_out {
             println!(
-                "{:<12} {:>3} {:>10.5} {:>10.5} {:>9.4} {:>9.4} {:>9.4} {:>9.2e}",
+                "{:<12} {:>3} {:>10.5} {:>10.5} {:>9.4} {:>9.4} {:>9.4} {:>9.4} {:>9.2e}",
                 m.phase.name(),
                 k,
                 metric(m, "mae", k),
                 metric(m, "rms", k),
                 metric(m, "rms_norm", k),
                 metric(m, "best_corr", k),
+                metric(m, "amp_ratio", k),
                 metric(m, "w_norm", k),
                 metric(m, "dw_norm", k)
             );
@@ -274,7 +321,7 @@ fn print_summary(exp: &Experiment, record: &RunRecord, out: &Path, simulated_ms:
     }
     let verdict = match (&record.meta.status, record.success) {
         (RunStatus::Complete, Some(true)) => "success".to_string(),
-        (RunStatus::Complete, _) => "FAILED".to_string(),
+        (RunStatus::Complete, _) => format!("FAILED ({})", failed_criteria(exp, record).join("; ")),
         (status, _) => format!("{} ({})", status.name().to_uppercase(), status.message()),
     };
     println!("result: {verdict}");

@@ -3,9 +3,20 @@
 use crate::error::Error;
 use std::path::{Path, PathBuf};
 
-/// Refuses an output that exists (without `force`), is a directory, or whose directory
-/// is missing or cannot be written, before any work starts.
+/// Refuses an output that exists (without `force`), is a directory, is not named as an
+/// HDF5 file (`.h5` or `.hdf5`), or whose directory is missing or cannot be written,
+/// before any work starts.
 pub fn check_output(out: &Path, force: bool) -> Result<(), Error> {
+    let hdf5_name = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("h5") || e.eq_ignore_ascii_case("hdf5"));
+    if !hdf5_name && !out.is_dir() {
+        return Err(Error::input(format!(
+            "--out {}: cnn writes HDF5 files; give a name ending in .h5 or .hdf5",
+            out.display()
+        )));
+    }
     if out.is_dir() {
         return Err(Error::input(format!(
             "--out {}: is a directory; give a file name ending in .h5",

@@ -303,7 +303,7 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "out.h5: HDF5 error while closing the file: disk full"
+            "out.h5: cannot write the file (HDF5 error while closing the file): disk full"
         );
     }
 }
