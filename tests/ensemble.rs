@@ -843,4 +843,23 @@ fn analyze_ensemble_groups_by_every_swept_key() {
         "one row per (g_gg, period) pair:\n{text}"
     );
     assert!(rows.iter().all(|w| w[2] == "1"), "one member each:\n{text}");
+
+    // `cnn info`'s table keeps a long swept key over its column (issue 14 item 12).
+    let info = harness::cnn(dir, &["info", &s(&out)]);
+    info.expect_code(0);
+    let lines: Vec<&str> = info.stdout.lines().collect();
+    let head = lines
+        .iter()
+        .position(|l| l.contains("targets.0.period_ms") && l.contains("members"))
+        .unwrap_or_else(|| panic!("no table header\n{}", info.stdout));
+    let key_end =
+        lines[head].find("targets.0.period_ms").unwrap_or(0) + "targets.0.period_ms".len();
+    let row = lines[head + 1];
+    let value_end = row.find("300").map(|i| i + 3);
+    assert_eq!(
+        value_end,
+        Some(key_end),
+        "column misaligned:\n{}\n{row}",
+        lines[head]
+    );
 }

@@ -190,7 +190,13 @@ fn print_table(swept: &[String], s: &SummaryTable) {
             points.push(p);
         }
     }
-    let head: Vec<String> = swept.iter().map(|k| format!("{k:>14}")).collect();
+    // Each swept column as wide as its key (at least 14), so long keys stay aligned.
+    let widths: Vec<usize> = swept.iter().map(|k| k.len().max(14)).collect();
+    let head: Vec<String> = swept
+        .iter()
+        .zip(&widths)
+        .map(|(k, w)| format!("{k:>w$}"))
+        .collect();
     println!(
         "{} {:>7} {:>9} {:>12} {:>13} {:>9}",
         head.join(" "),
@@ -220,7 +226,11 @@ fn print_table(swept: &[String], s: &SummaryTable) {
                 .map(|c| median(&idx.iter().map(|&i| c[i]).collect::<Vec<_>>()))
                 .unwrap_or(f64::NAN)
         };
-        let vals: Vec<String> = p.iter().map(|v| format!("{v:>14}")).collect();
+        let vals: Vec<String> = p
+            .iter()
+            .zip(&widths)
+            .map(|(v, w)| format!("{v:>w$}"))
+            .collect();
         println!(
             "{} {:>7} {:>9} {:>12.5} {:>13.4} {:>9.4}",
             vals.join(" "),
