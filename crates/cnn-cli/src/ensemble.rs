@@ -5,7 +5,7 @@
 use crate::args::RunArgs;
 use crate::exit::{Failure, INTERRUPTED};
 use cnn_experiment::{
-    run_ensemble, Cancel, EnsembleEvent, EnsembleOptions, ErrorKind, MemberReport, Plan, Verdict,
+    run_ensemble, EnsembleEvent, EnsembleOptions, ErrorKind, MemberReport, Plan, Verdict,
 };
 use cnn_io::{Column, EnsembleReader, SummaryTable};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -53,20 +53,7 @@ pub fn run(plan: &Plan, shard: Option<(u64, u64)>, args: RunArgs) -> Result<u8, 
         shard,
     };
     let (quiet, verbose) = (args.quiet, args.verbose && !args.quiet);
-    let cancel = Cancel::new();
-    let token = cancel.clone();
-    let handler = ctrlc::set_handler(move || {
-        if token.is_cancelled() {
-            // A second Ctrl-C: leave now (finished parts are on disk).
-            std::process::exit(i32::from(INTERRUPTED));
-        }
-        token.cancel();
-    });
-    if let Err(e) = handler {
-        if !quiet {
-            eprintln!("cnn: note: cannot install the Ctrl-C handler ({e})");
-        }
-    }
+    let cancel = crate::exit::cancel_on_ctrl_c(quiet);
     let bar = if !quiet && std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
     } else {

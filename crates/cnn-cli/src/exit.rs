@@ -3,7 +3,7 @@
 //! runtime failure (no partial file left; finished ensemble members kept), 130
 //! interrupted (the checkpoint written where one was asked for).
 
-use cnn_experiment::{Error, ErrorKind};
+use cnn_experiment::{Cancel, Error, ErrorKind};
 
 /// Exit code: bad input.
 pub const INPUT: u8 = 2;
@@ -68,4 +68,24 @@ impl From<cnn_experiment::ConfigError> for Failure {
     fn from(e: cnn_experiment::ConfigError) -> Self {
         Error::from(e).into()
     }
+}
+
+/// A token that Ctrl-C and SIGTERM trip; a second one leaves at once with exit 130 (what
+/// was saved stays: the last checkpoint, the finished ensemble members). The one signal
+/// handler of the CLI; the engine installs none.
+pub fn cancel_on_ctrl_c(quiet: bool) -> Cancel {
+    let cancel = Cancel::new();
+    let token = cancel.clone();
+    let handler = ctrlc::set_handler(move || {
+        if token.is_cancelled() {
+            std::process::exit(i32::from(INTERRUPTED));
+        }
+        token.cancel();
+    });
+    if let Err(e) = handler {
+        if !quiet {
+            eprintln!("cnn: note: cannot install the Ctrl-C handler ({e})");
+        }
+    }
+    cancel
 }

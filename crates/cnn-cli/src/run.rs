@@ -6,8 +6,8 @@ use crate::args::{RunArgs, Single};
 use crate::exit::{Failure, INTERRUPTED};
 use crate::progress::Progress;
 use cnn_experiment::{
-    checkpoint, parse_overrides, presets, run::prepare, Cancel, ConfigText, Error, Experiment,
-    Loaded, RunEvent, RunOptions, RunRecord,
+    checkpoint, parse_overrides, presets, run::prepare, ConfigText, Error, Experiment, Loaded,
+    RunEvent, RunOptions, RunRecord,
 };
 use cnn_io::RunStatus;
 use std::io::IsTerminal;
@@ -122,20 +122,7 @@ fn single(
     };
     // Refuse a bad output or resume before printing anything.
     drop(prepare(exp, &opts)?);
-    let cancel = Cancel::new();
-    let token = cancel.clone();
-    let handler = ctrlc::set_handler(move || {
-        if token.is_cancelled() {
-            // A second Ctrl-C: leave now (the last checkpoint stays).
-            std::process::exit(i32::from(INTERRUPTED));
-        }
-        token.cancel();
-    });
-    if let Err(e) = handler {
-        if !o.quiet {
-            eprintln!("cnn: note: cannot install the Ctrl-C handler ({e})");
-        }
-    }
+    let cancel = crate::exit::cancel_on_ctrl_c(o.quiet);
     let quiet = o.quiet;
     let resumed_at = Mutex::new(0u64);
     let log_checkpoints = std::env::var_os("CNN_CHECKPOINT_LOG").is_some();
@@ -261,14 +248,15 @@ fn failed_criteria(exp: &Experiment, record: &RunRecord) -> Vec<String> {
         };
         if m.phase == cnn_core::Phase::Test {
             let corr = metric(m, "best_corr", k);
-            if !(corr >= c.min_corr) {
+            // NaN (no correlation) fails every bound, as in the criterion itself.
+            if corr.is_nan() || corr < c.min_corr {
                 out.push(format!(
                     "test correlation{at} {corr:.4} < {} (training.success_min_corr)",
                     c.min_corr
                 ));
             }
             let amp = metric(m, "amp_ratio", k);
-            if !(amp >= c.min_amp_ratio && amp <= c.max_amp_ratio) {
+            if amp.is_nan() || amp < c.min_amp_ratio || amp > c.max_amp_ratio {
                 out.push(format!(
                     "test amplitude ratio{at} {amp:.4} outside [{}, {}] \
                      (training.success_min_amp_ratio, training.success_max_amp_ratio)",
@@ -277,7 +265,7 @@ fn failed_criteria(exp: &Experiment, record: &RunRecord) -> Vec<String> {
             }
         } else {
             let r = metric(m, "rms_norm", k);
-            if !(r <= c.max_train_rms_norm) {
+            if r.is_nan() || r > c.max_train_rms_norm {
                 out.push(format!(
                     "training RMS/std{at} {r:.4} > {} (training.success_max_train_rms_norm; \
                      judged on training because there is no test phase)",

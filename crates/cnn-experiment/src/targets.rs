@@ -12,6 +12,18 @@ use cnn_targets::{
     Affine, ColumnRef, CsvOptions, CsvTarget, EndMode, LorenzSpec, Noisy, Stack, Timing,
 };
 
+/// `end` of a `csv` or `array` target: `"repeat"` (default) or `"hold"`.
+fn end_mode(loc: &Locator, list: &[&str], i: usize, t: &RawTarget) -> Result<EndMode, ConfigError> {
+    match t.end.as_deref().unwrap_or("repeat") {
+        "repeat" => Ok(EndMode::Repeat),
+        "hold" => Ok(EndMode::Hold),
+        other => Err(loc.err(
+            &KeyPath::item(list, i, "end"),
+            format!("\"{other}\" is not allowed; allowed: \"repeat\" or \"hold\""),
+        )),
+    }
+}
+
 const COMMON: &[&str] = &["kind", "scale", "offset", "noise_sigma", "noise_seed"];
 
 fn allowed(kind: TargetKind) -> &'static [&'static str] {
@@ -311,16 +323,7 @@ fn build_one(
                 )
             })?;
             let full = loc.source().base_dir.join(&path);
-            let end = match t.end.as_deref().unwrap_or("repeat") {
-                "repeat" => EndMode::Repeat,
-                "hold" => EndMode::Hold,
-                other => {
-                    return Err(loc.err(
-                        &KeyPath::item(list, i, "end"),
-                        format!("\"{other}\" is not allowed; allowed: \"repeat\" or \"hold\""),
-                    ))
-                }
-            };
+            let end = end_mode(loc, list, i, t)?;
             if t.time_column.is_some() == t.sample_interval_ms.is_some() {
                 return Err(loc.err(&KeyPath::item(list, i, "path"), "give exactly one of time_column (a column of times in ms) and sample_interval_ms"));
             }
@@ -392,16 +395,7 @@ fn build_one(
                 dt > 0.0,
                 "sample_interval_ms > 0",
             )?;
-            let end = match t.end.as_deref().unwrap_or("repeat") {
-                "repeat" => EndMode::Repeat,
-                "hold" => EndMode::Hold,
-                other => {
-                    return Err(loc.err(
-                        &KeyPath::item(list, i, "end"),
-                        format!("\"{other}\" is not allowed; allowed: \"repeat\" or \"hold\""),
-                    ))
-                }
-            };
+            let end = end_mode(loc, list, i, t)?;
             // The rows as CSV text, read by the CSV reader: the same target, and the same
             // checks (finite values, equal row widths), as a file of these rows.
             let mut text = String::new();

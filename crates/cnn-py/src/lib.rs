@@ -39,18 +39,6 @@ fn presets(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     Ok(list)
 }
 
-/// The TOML text of a preset.
-#[pyfunction]
-fn preset_toml(name: &str) -> PyResult<String> {
-    cnn_experiment::presets::find(name)
-        .map(|p| p.toml.to_string())
-        .ok_or_else(|| {
-            to_py(ConfigText::preset(name).err().unwrap_or_else(|| {
-                cnn_experiment::Error::Input(format!("no preset named `{name}`"))
-            }))
-        })
-}
-
 /// A validated config: its text, where it came from, and the overrides applied.
 #[pyclass(module = "cnn_force._native", frozen)]
 #[derive(Clone)]
@@ -186,6 +174,21 @@ impl Observer for StepCounter<'_> {
     }
 }
 
+/// Calls `progress(done, total)`, if there is a callback.
+fn report(
+    py: Python<'_>,
+    progress: Option<&Py<PyAny>>,
+    done: &AtomicU64,
+    total: u64,
+) -> PyResult<()> {
+    match progress {
+        Some(cb) => cb
+            .call1(py, (done.load(Ordering::Relaxed), total))
+            .map(drop),
+        None => Ok(()),
+    }
+}
+
 /// Runs `work` on a thread of its own while this thread, without the GIL, waits for it;
 /// every [`POLL`] it takes the GIL to report progress (`report`) and check Python's
 /// signals. A `KeyboardInterrupt` (or an exception from `report`) cancels the token,
@@ -264,12 +267,7 @@ fn run(
             let mut counter = StepCounter(&done);
             cnn_experiment::run(&exp, &opts, &mut [&mut counter], cancel)
         },
-        |py| match &progress {
-            Some(cb) => cb
-                .call1(py, (done.load(Ordering::Relaxed), total))
-                .map(drop),
-            None => Ok(()),
-        },
+        |py| report(py, progress.as_ref(), &done, total),
     )?
     .map_err(to_py)?;
     if let Some(cb) = &progress {
@@ -318,12 +316,7 @@ fn ensemble<'py>(
             };
             cnn_experiment::run_ensemble(&plan, &opts, &on_event, cancel)
         },
-        |py| match &progress {
-            Some(cb) => cb
-                .call1(py, (done.load(Ordering::Relaxed), total))
-                .map(drop),
-            None => Ok(()),
-        },
+        |py| report(py, progress.as_ref(), &done, total),
     )?
     .map_err(to_py)?;
     convert::summary_to_py(py, &summary)
@@ -343,7 +336,6 @@ fn load(py: Python<'_>, path: PathBuf) -> PyResult<convert::Record> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConfigError", m.py().get_type::<ConfigError>())?;
     m.add_function(wrap_pyfunction!(presets, m)?)?;
-    m.add_function(wrap_pyfunction!(preset_toml, m)?)?;
     m.add_function(wrap_pyfunction!(load_config, m)?)?;
     m.add_function(wrap_pyfunction!(dict_to_toml, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
