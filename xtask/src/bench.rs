@@ -110,20 +110,7 @@ struct Row {
 
 pub(crate) fn bench(root: &Path, o: &Options) -> Result<()> {
     heading("bench: build the release example (cnn-train force_bench)");
-    let mut c = cargo();
-    c.current_dir(root).args([
-        "build",
-        "--release",
-        "--locked",
-        "-p",
-        "cnn-train",
-        "--example",
-        "force_bench",
-    ]);
-    eprintln!("$ {}", display(&c));
-    if !c.status().context("cannot run cargo build")?.success() {
-        bail!("building force_bench failed");
-    }
+    build_release(root, &["-p", "cnn-train", "--example", "force_bench"])?;
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
@@ -204,6 +191,19 @@ pub(crate) fn bench(root: &Path, o: &Options) -> Result<()> {
     python_overhead(root, &target_dir)
 }
 
+/// `cargo build --release --locked TARGET...`, echoed; an error if it fails.
+fn build_release(root: &Path, target: &[&str]) -> Result<()> {
+    let mut c = cargo();
+    c.current_dir(root)
+        .args(["build", "--release", "--locked"])
+        .args(target);
+    eprintln!("$ {}", display(&c));
+    if !c.status().context("cannot run cargo build")?.success() {
+        bail!("`{}` failed", display(&c));
+    }
+    Ok(())
+}
+
 /// The Python package against `cnn run` and h5py (`bench/python_overhead.py`), when it is
 /// installed in `target/py-venv` (`cargo xtask test` installs it there).
 fn python_overhead(root: &Path, target_dir: &Path) -> Result<()> {
@@ -221,19 +221,7 @@ fn python_overhead(root: &Path, target_dir: &Path) -> Result<()> {
         return Ok(());
     }
     heading("bench: build the release cnn for the Python comparison");
-    let mut c = cargo();
-    c.current_dir(root).args([
-        "build",
-        "--release",
-        "--locked",
-        "-p",
-        "cnn-cli",
-        "--bin",
-        "cnn",
-    ]);
-    if !c.status().context("cannot run cargo build")?.success() {
-        bail!("building cnn failed");
-    }
+    build_release(root, &["-p", "cnn-cli", "--bin", "cnn"])?;
     println!("python (cnn_force, issue 15):");
     let mut c = Command::new(&python);
     c.arg(root.join("bench/python_overhead.py"))

@@ -6,8 +6,8 @@ use crate::args::{RunArgs, Single};
 use crate::exit::{Failure, INTERRUPTED};
 use crate::progress::Progress;
 use cnn_experiment::{
-    checkpoint, parse_overrides, presets, run::prepare, ConfigText, Error, Experiment, Loaded,
-    RunEvent, RunOptions, RunRecord,
+    checkpoint, parse_overrides, presets, ConfigText, Error, Experiment, Loaded, RunEvent,
+    RunOptions, RunRecord,
 };
 use cnn_io::RunStatus;
 use std::io::IsTerminal;
@@ -113,15 +113,6 @@ fn single(
     config: Option<&str>,
     set: &[String],
 ) -> Result<u8, Failure> {
-    let opts = RunOptions {
-        threads: o.threads,
-        pca: true,
-        output: Some(&o.out),
-        checkpoint: Some(o.checkpoint),
-        on_event: None,
-    };
-    // Refuse a bad output or resume before printing anything.
-    drop(prepare(exp, &opts)?);
     let cancel = crate::exit::cancel_on_ctrl_c(o.quiet);
     let quiet = o.quiet;
     let resumed_at = Mutex::new(0u64);
@@ -155,9 +146,14 @@ fn single(
             }
         }
     };
+    // `run` checks the output and any checkpoint (reading it once) before it reports
+    // `Started`, so a refused run prints no header.
     let opts = RunOptions {
+        threads: o.threads,
+        pca: true,
+        output: Some(&o.out),
+        checkpoint: Some(o.checkpoint),
         on_event: Some(&on_event),
-        ..opts
     };
     let mut progress = Progress::new(
         exp.steps().total(),

@@ -167,7 +167,7 @@ def load_config(source: Union[str, os.PathLike, Config, Mapping], set: Overrides
     if isinstance(source, Config):
         return source.with_set(set) if set else source
     if isinstance(source, Mapping):
-        return Config.from_dict(source).with_set(set) if set else Config.from_dict(source)
+        return _load(_native.dict_to_toml(source), "toml", _set_list(set), "config", ".")
     extra = _set_list(set)
     if isinstance(source, os.PathLike) or (
         isinstance(source, str) and (os.path.exists(source) or source.endswith(".toml"))
